@@ -1,0 +1,143 @@
+"""The one place that decides a user's scope: which roles they hold, over which regions,
+departments and party organisations. Every app's `visible_to` and `can` build on these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from .models import REGION_SCOPES, Department, PartyOrg, Region, Role, RoleAssignment, ScopeType
+
+NOTHING = Q(pk__in=[])
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.DISPATCHER,
+        Role.DEPARTMENT_STAFF,
+        Role.LEADER,
+        Role.ADMIN,
+    }
+)
+
+
+def assignments(user) -> list[RoleAssignment]:
+    """The user's role assignments, loaded once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_civicloop_assignments", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user).select_related(
+                "region", "department", "party_org"
+            )
+        )
+        if user.is_superuser and not any(a.role == Role.ADMIN for a in cached):
+            cached.append(RoleAssignment(user=user, role=Role.ADMIN, scope_type=ScopeType.DISTRICT))
+        user._civicloop_assignments = cached
+    return cached
+
+
+def _matching(user, roles: Iterable[str] | None) -> list[RoleAssignment]:
+    wanted = set(roles) if roles is not None else None
+    return [a for a in assignments(user) if wanted is None or a.role in wanted]
+
+
+def roles_of(user) -> set[str]:
+    return {a.role for a in assignments(user)}
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(_matching(user, roles))
+
+
+def is_staff_user(user) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def is_district_wide(user, roles: Iterable[str]) -> bool:
+    return any(a.scope_type == ScopeType.DISTRICT for a in _matching(user, roles))
+
+
+def region_q(
+    user,
+    roles: Iterable[str],
+    *,
+    street: str = "street",
+    community: str = "community",
+    grid: str = "grid",
+) -> Q:
+    """A filter for objects that carry street/community/grid foreign keys (names configurable;
+    pass "" to say the object has no such field), limited to the regions the user's roles cover."""
+    q = NOTHING
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return Q()
+        field = {
+            ScopeType.STREET: street,
+            ScopeType.COMMUNITY: community,
+            ScopeType.GRID: grid,
+        }.get(a.scope_type)
+        if field and a.region_id:
+            q |= Q(**{field: a.region_id})
+    return q
+
+
+def region_ids(user, roles: Iterable[str], level: str | None = None) -> set[int] | None:
+    """Ids of regions (optionally of one level) the roles cover; None means the whole district."""
+    ids: set[int] = set()
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return None
+        if a.scope_type in REGION_SCOPES and a.region_id:
+            ids |= a.region.descendant_ids()
+    if level is not None and ids:
+        ids = set(Region.objects.filter(pk__in=ids, level=level).values_list("pk", flat=True))
+    return ids
+
+
+def regions_in_scope(user, roles: Iterable[str], level: str | None = None):
+    ids = region_ids(user, roles, level)
+    qs = Region.objects.all() if ids is None else Region.objects.filter(pk__in=ids)
+    return qs.filter(level=level) if level else qs
+
+
+def covers_region(user, roles: Iterable[str], region: Region | None) -> bool:
+    """Whether the roles' scope contains this region (or, for district scope, anything)."""
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return True
+        if region is not None and a.scope_type in REGION_SCOPES and a.region_id:
+            if a.region_id in {node.pk for node in region.ancestors()}:
+                return True
+    return False
+
+
+def department_ids(user, roles: Iterable[str] = (Role.DEPARTMENT_STAFF,)) -> set[int]:
+    return {a.department_id for a in _matching(user, roles) if a.department_id}
+
+
+def departments_in_scope(user, roles: Iterable[str] = (Role.DEPARTMENT_STAFF,)):
+    return Department.objects.filter(pk__in=department_ids(user, roles))
+
+
+def party_org_ids(user, roles: Iterable[str], *, descendants: bool = True) -> set[int] | None:
+    """Ids of party organisations the roles cover; None means every organisation."""
+    ids: set[int] = set()
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return None
+        if a.party_org_id:
+            ids |= a.party_org.descendant_ids() if descendants else {a.party_org_id}
+    return ids
+
+
+def party_orgs_in_scope(user, roles: Iterable[str]):
+    ids = party_org_ids(user, roles)
+    return PartyOrg.objects.all() if ids is None else PartyOrg.objects.filter(pk__in=ids)
+
+
+def sees_personal_data(user, roles: Iterable[str], region: Region | None) -> bool:
+    """Full names and phones are for staff who act on the person's matter in their scope."""
+    return covers_region(user, roles, region)

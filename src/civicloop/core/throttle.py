@@ -1,0 +1,56 @@
+"""Fixed-window rate limits in the shared cache, so every process sees the same counts."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+def _key(scope: str, ident: str, window: int) -> tuple[str, int]:
+    bucket = int(time.time() // window)
+    return f"rl:{scope}:{ident}:{bucket}", window - int(time.time() % window)
+
+
+def hit(scope: str, ident: str, *, limit: int, window: int) -> None:
+    """Counts one request; raises RateLimited once `limit` requests were made in the window."""
+    key, remaining = _key(scope, ident, window)
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        raise RateLimited(max(remaining, 1))
+
+
+def check(scope: str, ident: str, *, limit: int, window: int) -> None:
+    """Raises RateLimited if the window is already used up, without counting."""
+    key, remaining = _key(scope, ident, window)
+    if (cache.get(key) or 0) >= limit:
+        raise RateLimited(max(remaining, 1))
+
+
+def reset(scope: str, ident: str, *, window: int) -> None:
+    cache.delete(_key(scope, ident, window)[0])
+
+
+def client_ip(request) -> str:
+    # Behind a reverse proxy set TRUSTED_PROXY_COUNT; otherwise the socket address is the truth.
+    from django.conf import settings
+
+    hops = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    if hops:
+        forwarded = [
+            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "unknown")

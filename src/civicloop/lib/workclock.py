@@ -1,0 +1,144 @@
+"""Working-time clock for case deadlines (时限) counted in Chinese working hours and days."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+__all__ = ["DEFAULT_PERIODS", "SHANGHAI", "WorkClock"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
+    (time(8, 30), time(12, 0)),
+    (time(13, 30), time(17, 30)),
+)
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _offset(t: time) -> timedelta:
+    return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond)
+
+
+class WorkClock:
+    """Working calendar: daily working periods on working days, in one local time zone.
+
+    Working time is the union of closed intervals ``[start, end]`` of each period on each
+    working day, so a deadline exactly at a period end (12:00, 17:30) counts as inside.
+    """
+
+    def __init__(
+        self,
+        periods: Sequence[tuple[time, time]] = DEFAULT_PERIODS,
+        overrides: Mapping[date, bool] | None = None,
+        tz: tzinfo = SHANGHAI,
+    ) -> None:
+        """Periods are local wall-clock (start, end) pairs; overrides map date -> is working."""
+        if not periods:
+            raise ValueError("at least one working period is required")
+        offsets: list[tuple[timedelta, timedelta]] = []
+        for start, end in periods:
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("working periods must be naive local times")
+            if not start < end:
+                raise ValueError(f"period start {start} must be before its end {end}")
+            if offsets and _offset(start) < offsets[-1][1]:
+                raise ValueError("working periods must be sorted and must not overlap")
+            offsets.append((_offset(start), _offset(end)))
+        self._periods = tuple(offsets)
+        # Copy so the clock is an immutable snapshot of the overrides it was built with.
+        self._overrides = dict(overrides or {})
+        self.tz = tz
+
+    @property
+    def hours_per_day(self) -> float:
+        """Working hours in one working day."""
+        return sum((e - s for s, e in self._periods), timedelta()) / timedelta(hours=1)
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether ``d`` is a working day: override, else statutory calendar, else Mon-Fri."""
+        if isinstance(d, datetime):
+            # A datetime's calendar day depends on its zone; make callers choose explicitly.
+            raise TypeError("pass a date, not a datetime")
+        if d in self._overrides:
+            return self._overrides[d]
+        try:
+            return chinese_calendar.is_workday(d)
+        except NotImplementedError:
+            # The package only ships data for a fixed range of years (e.g. not 2027 yet).
+            return d.weekday() < 5
+
+    def is_working_time(self, t: datetime) -> bool:
+        """Whether ``t`` lies inside a working period (both ends inclusive)."""
+        local = self._to_local(t)
+        return any(s <= local <= e for s, e in self._periods_on(local.date()))
+
+    def next_working_moment(self, t: datetime) -> datetime:
+        """``t`` itself if inside working time, else the start of the next working period."""
+        return self.add_working_hours(t, 0)
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """Deadline ``hours`` working hours after ``start``, in ``start``'s time zone."""
+        if not math.isfinite(hours) or hours < 0:
+            raise ValueError(f"hours must be a finite non-negative number, got {hours!r}")
+        local = self._to_local(start)
+        # Integer microseconds keep the arithmetic exact across many periods.
+        remaining = timedelta(microseconds=round(hours * 3_600_000_000))
+        day = local.date()
+        while True:
+            for p_start, p_end in self._periods_on(day):
+                if p_end < local:
+                    continue
+                begin = max(p_start, local)
+                available = p_end - begin
+                if remaining <= available:
+                    return self._from_local(begin + remaining, start)
+                remaining -= available
+            day += _ONE_DAY
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """End of the ``days``-th working day after ``start``'s local calendar day."""
+        if days < 1:
+            raise ValueError(f"days must be >= 1, got {days!r}")
+        day = self._to_local(start).date()
+        while days:
+            day += _ONE_DAY
+            if self.is_working_day(day):
+                days -= 1
+        return self._from_local(self._periods_on(day)[-1][1], start)
+
+    def working_seconds_between(self, a: datetime, b: datetime) -> float:
+        """Working seconds from ``a`` to ``b``; negative if ``b`` is before ``a``."""
+        if b < a:
+            return -self.working_seconds_between(b, a)
+        lo, hi = self._to_local(a), self._to_local(b)
+        total = timedelta()
+        day = lo.date()
+        while day <= hi.date():
+            for p_start, p_end in self._periods_on(day):
+                overlap = min(p_end, hi) - max(p_start, lo)
+                if overlap > timedelta():
+                    total += overlap
+            day += _ONE_DAY
+        return total.total_seconds()
+
+    def _periods_on(self, d: date) -> list[tuple[datetime, datetime]]:
+        """Naive local (start, end) datetimes of the working periods on ``d``."""
+        if not self.is_working_day(d):
+            return []
+        midnight = datetime.combine(d, time())
+        return [(midnight + s, midnight + e) for s, e in self._periods]
+
+    def _to_local(self, t: datetime) -> datetime:
+        if t.tzinfo is None or t.utcoffset() is None:
+            raise ValueError("an aware datetime is required")
+        # Naive wall-clock time: periods are defined on the local clock face.
+        return t.astimezone(self.tz).replace(tzinfo=None)
+
+    def _from_local(self, local: datetime, like: datetime) -> datetime:
+        return local.replace(tzinfo=self.tz).astimezone(like.tzinfo)

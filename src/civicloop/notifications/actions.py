@@ -1,0 +1,39 @@
+"""Sending notifications: in-app always, email when the recipient has an address."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notify(
+    recipient, *, kind: str, title: str, body: str = "", url: str = "", key: str
+) -> Notification | None:
+    """Creates the notification unless one with this key exists; returns it, or None if it did."""
+    dedupe_key = f"{key}:{recipient.pk}"[:200]
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        return None
+    if recipient.email:
+        from .tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.enqueue(notification.pk))
+    return notification
+
+
+def mark_read(user, notification_ids=None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StudyConfig(AppConfig):
+    name = "civicloop.study"
+    label = "study"
+    verbose_name = _("党史学习教育")

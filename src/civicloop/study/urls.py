@@ -1,0 +1,6 @@
+"""Pages of the study app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "study"
+urlpatterns: list = []
