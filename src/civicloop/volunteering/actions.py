@@ -190,6 +190,7 @@ def submit_order(
     description: str = "",
     preferred_time=None,
     community: Region | None = None,
+    idempotency_key: str = "",
 ) -> ServiceOrder:
     """A resident orders a service for themself; community staff may file one for someone who
     phoned or came in (代办), in their own community."""
@@ -207,8 +208,13 @@ def submit_order(
             staff_filing = True
         else:
             _forbidden(_("只能向自己居住的社区点单"))
+    if idempotency_key:
+        earlier = ServiceOrder.objects.filter(filed_by=user, idempotency_key=idempotency_key)
+        if earlier.exists():
+            return earlier.get()
     with transaction.atomic():
         order = ServiceOrder.objects.create(
+            idempotency_key=idempotency_key[:80],
             resident=None if staff_filing else user,
             filed_by=user,
             community=community,
@@ -275,6 +281,7 @@ def publish_task(
     checkin_radius_m: int | None = None,
     cancel_cutoff=None,
     order_id: int | None = None,
+    idempotency_key: str = "",
 ) -> Task:
     """社区派单: publish a task from a resident's order or the community's own need."""
     _community(community)
@@ -302,6 +309,10 @@ def publish_task(
         cancel_cutoff = starts_at - timedelta(hours=conf.default_cancel_cutoff_hours())
     if cancel_cutoff > starts_at:
         _refuse(_("取消截止时间不能晚于开始时间"), 422, "invalid_cutoff")
+    if idempotency_key:
+        earlier = Task.objects.filter(created_by=staff, idempotency_key=idempotency_key)
+        if earlier.exists():
+            return earlier.get()
     with transaction.atomic():
         order = None
         if order_id is not None:
@@ -330,6 +341,7 @@ def publish_task(
             checkin_radius_m=checkin_radius_m,
             cancel_cutoff=cancel_cutoff,
             created_by=staff,
+            idempotency_key=idempotency_key[:80],
         )
         _event(staff, "publish", task=task, order=order)
         if order is not None and order.resident_id:

@@ -249,12 +249,21 @@ class ServiceOrder(models.Model):
         _("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
     decline_reason = models.CharField(_("未受理原因"), max_length=200, blank=True)
+    # A retried POST with the same Idempotency-Key from the same account creates nothing new.
+    idempotency_key = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("百姓点单")
         verbose_name_plural = _("百姓点单")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filed_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="order_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} · {self.community}"
@@ -310,6 +319,7 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    idempotency_key = models.CharField(max_length=80, blank=True, editable=False)
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     class Meta:
@@ -321,6 +331,11 @@ class Task(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="task_window_positive"
             ),
             models.CheckConstraint(condition=models.Q(places__gte=1), name="task_has_places"),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="task_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,14 +52,15 @@ def orders_visible_to(user):
 
 
 def tasks_visible_to(user):
-    from .models import Task
+    from .models import Task, TaskClaim
 
     if not user.is_authenticated:
         return Task.objects.none()
     q = community_q(user, READERS) | Q(order__resident=user)
     if is_member(user):
-        q |= Q(state=Task.State.PUBLISHED) | Q(claims__member=user)
-    return Task.objects.filter(q).distinct()
+        mine = TaskClaim.objects.filter(member=user).values("task_id")
+        q |= Q(state=Task.State.PUBLISHED) | Q(pk__in=mine)
+    return Task.objects.filter(q)
 
 
 def records_visible_to(user):
