@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, WebhookDelivery
 
 
 def notify(
@@ -37,3 +37,20 @@ def mark_read(user, notification_ids=None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def post_webhook(department, *, key: str, payload: dict) -> WebhookDelivery | None:
+    """Queues one signed POST of `payload` to the department's webhook, once per key."""
+    if not department.webhook_url:
+        return None
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                department=department, key=key[:200], url=department.webhook_url, payload=payload
+            )
+    except IntegrityError:
+        return None
+    from .tasks import deliver_webhook
+
+    transaction.on_commit(lambda: deliver_webhook.enqueue(delivery.pk))
+    return delivery

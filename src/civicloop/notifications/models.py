@@ -33,3 +33,29 @@ class Notification(models.Model):
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+class WebhookDelivery(models.Model):
+    """One signed POST to a department's own system; created once per key, delivered once."""
+
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    key = models.CharField(max_length=200, unique=True)
+    url = models.URLField(max_length=500)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # A worker claims the row (claimed_at) before sending; a stale claim may be taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("部门 Webhook 推送")
+        verbose_name_plural = _("部门 Webhook 推送")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.key}"

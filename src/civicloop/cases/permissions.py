@@ -1,0 +1,136 @@
+"""Who sees which cases, and who may take which action on one (role + scope + state)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from civicloop.core import permissions as scope
+from civicloop.core.errors import ActionRefused
+from civicloop.core.models import Role
+
+from . import workflow as wf
+from .models import Case
+
+REGION_VIEWERS = (
+    Role.GRID_WORKER,
+    Role.COMMUNITY_STAFF,
+    Role.DISPATCHER,
+    Role.LEADER,
+    Role.ADMIN,
+)
+# Roles that act on a case from its region (the others see it read-only).
+REGION_ACTORS = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISPATCHER)
+# Order in which a viewer's roles are recorded on an event when several could act.
+ROLE_PRIORITY = (wf.GRID, wf.COMMUNITY, wf.DEPARTMENT, wf.DISPATCHER, wf.REPORTER)
+
+
+def visible_to(user, qs=None):
+    """Cases the user may see: their region scope, their department's cases, their own reports."""
+    qs = Case.objects.all() if qs is None else qs
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    q = scope.region_q(user, REGION_VIEWERS)
+    departments = scope.department_ids(user)
+    if departments:
+        q |= Q(department_id__in=departments)
+    return qs.filter(q | Q(reporter=user))
+
+
+def can_view(user, case: Case) -> bool:
+    return visible_to(user).filter(pk=case.pk).exists()
+
+
+def _region(case: Case):
+    return case.grid or case.community or case.street
+
+
+def case_roles(user, case: Case) -> set[str]:
+    """The workflow roles the user holds for this case (within scope)."""
+    roles: set[str] = set()
+    if user is None or not user.is_authenticated:
+        return roles
+    if case.reporter_id == user.pk:
+        roles.add(wf.REPORTER)
+    region = _region(case)
+    if case.grid_id and scope.covers_region(user, [Role.GRID_WORKER], case.grid):
+        roles.add(wf.GRID)
+    if region is not None and scope.covers_region(user, [Role.COMMUNITY_STAFF], region):
+        roles.add(wf.COMMUNITY)
+    if scope.covers_region(user, [Role.DISPATCHER], region):
+        roles.add(wf.DISPATCHER)
+    if case.department_id and case.department_id in scope.department_ids(user):
+        roles.add(wf.DEPARTMENT)
+    return roles
+
+
+def acting_roles(user, case: Case, action: str) -> set[str]:
+    roles = case_roles(user, case)
+    # The command centre verifies only what no grid holds (兜底); a grid's reports are the base's.
+    if (
+        case.state == wf.SUBMITTED
+        and action in (wf.VERIFY, wf.REJECT, wf.MERGE)
+        and (case.grid_id or case.community_id)
+    ):
+        roles.discard(wf.DISPATCHER)
+    # Only the resident may ask for 重新办理; staff's 回访 records satisfaction they were told.
+    return roles
+
+
+def facts(case: Case, user) -> wf.Facts:
+    return wf.Facts(
+        state=case.state,
+        extension_pending=case.extension_hours is not None,
+        evaluated=bool(case.rating),
+        replied_by_actor=bool(user and case.replied_by_id and case.replied_by_id == user.pk),
+    )
+
+
+def _roles_for_action(action: str) -> set[str]:
+    roles: set[str] = set()
+    for (_state, a), t in wf.TRANSITIONS.items():
+        if a == action:
+            roles |= t.roles
+    return roles
+
+
+def check(user, action: str, case: Case) -> str:
+    """Raises ActionRefused (403 out of role/scope, 409 not now); returns the role acted in."""
+    roles = acting_roles(user, case, action)
+    if not roles & _roles_for_action(action):
+        raise ActionRefused(_("您无权对该问题执行此操作"), status=403, code="forbidden")
+    transition = wf.TRANSITIONS.get((case.state, action))
+    if transition is None:
+        raise ActionRefused(
+            _("当前状态（%(state)s）下不能执行“%(action)s”")
+            % {"state": case.get_state_display(), "action": _(wf.ACTION_LABELS[action])},
+            status=409,
+        )
+    usable = roles & transition.roles
+    if not usable:
+        raise ActionRefused(_("您无权对该问题执行此操作"), status=403, code="forbidden")
+    reason = wf.guard(facts(case, user), action)
+    if reason is not None:
+        raise ActionRefused(_(reason), status=409)
+    if action == wf.EVALUATE and wf.REPORTER in usable:
+        return wf.REPORTER
+    return next(r for r in ROLE_PRIORITY if r in usable)
+
+
+def can(user, action: str, case: Case) -> bool:
+    try:
+        check(user, action, case)
+    except ActionRefused:
+        return False
+    return True
+
+
+def available_actions(user, case: Case) -> list[str]:
+    return [a for a in wf.ACTION_LABELS if a in wf.USER_ACTIONS and can(user, a, case)]
+
+
+def sees_contact(user, case: Case) -> bool:
+    """Full name and phone of the reporter: the reporter, and staff who act on the case."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(case_roles(user, case))

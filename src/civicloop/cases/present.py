@@ -1,0 +1,215 @@
+"""How a case looks to one viewer (API and pages share this): what is masked, what is shown."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicloop.core.models import PersonalDataAccess
+from civicloop.lib.masking import mask_address, mask_name, mask_phone
+
+from . import deadlines
+from . import permissions as perms
+from . import workflow as wf
+from .models import Case, CaseState
+
+ROLE_LABELS = {
+    wf.GRID: "网格员",
+    wf.COMMUNITY: "社区",
+    wf.DISPATCHER: "指挥中心",
+    wf.DEPARTMENT: "部门",
+    wf.REPORTER: "反映人",
+    wf.SYSTEM: "系统",
+}
+
+
+def action_label(action: str) -> str:
+    if action == "duplicate":
+        return _("同类反映并入")
+    return _(wf.ACTION_LABELS.get(action, action))
+
+
+def state_label(state: str) -> str:
+    return str(CaseState(state).label) if state in CaseState.values else state
+
+
+def _ref(obj, name_attr: str = "name") -> dict | None:
+    if obj is None:
+        return None
+    return {"id": obj.pk, "name": getattr(obj, name_attr)}
+
+
+def category_ref(category) -> dict | None:
+    if category is None:
+        return None
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "parent": category.parent.name if category.parent_id else None,
+    }
+
+
+def summary(case: Case, viewer, *, now=None, work=None, full: bool | None = None) -> dict:
+    now = now or timezone.now()
+    full = perms.sees_contact(viewer, case) if full is None else full
+    left = deadlines.time_left_seconds(case, now, work)
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "state": case.state,
+        "state_label": state_label(case.state),
+        "description": case.description,
+        "category": category_ref(case.category),
+        "department": _ref(case.department),
+        "grid": _ref(case.grid),
+        "community": _ref(case.community),
+        "street": _ref(case.street),
+        "address": case.address if full else mask_address(case.address),
+        "lat": case.lat,
+        "lng": case.lng,
+        "source": case.source,
+        "source_label": case.get_source_display(),
+        "deadline": case.deadline,
+        "deadline_state": case.deadline_state,
+        "time_left_seconds": left,
+        "duplicate_count": case.duplicate_count,
+        "reopen_count": case.reopen_count,
+        "rework_count": case.rework_count,
+        "rating": case.rating or None,
+        "evaluated_by_default": case.evaluated_by_default,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "token": case.token,
+    }
+
+
+def actor_name(event, full: bool) -> str:
+    if event.actor_id is None:
+        return _("系统") if event.actor_role == wf.SYSTEM else _("群众")
+    profile = getattr(event.actor, "profile", None)
+    real = profile.real_name if profile else ""
+    if event.actor_role == wf.REPORTER:
+        return (real if full else mask_name(real)) or _("群众")
+    return real or event.actor.get_username()
+
+
+def events(case: Case, viewer, *, full: bool) -> list[dict]:
+    rows = []
+    for e in case.events.select_related("actor__profile").prefetch_related("photos"):
+        rows.append(
+            {
+                "id": e.pk,
+                "action": e.action,
+                "action_label": action_label(e.action),
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": actor_name(e, full),
+                "actor_role": e.actor_role,
+                "actor_role_label": _(ROLE_LABELS.get(e.actor_role, e.actor_role)),
+                "at": e.at,
+                "note": e.note,
+                "flagged": e.flagged,
+                "data": e.data,
+                "photos": [photo_ref(case, p) for p in e.photos.all()],
+            }
+        )
+    return rows
+
+
+def photo_ref(case: Case, photo) -> dict:
+    return {
+        "id": photo.pk,
+        "url": reverse("cases:photo", args=[case.pk, photo.pk]),
+        "thumbnail_url": reverse("cases:photo", args=[case.pk, photo.pk]) + "?thumb=1",
+        "width": photo.width,
+        "height": photo.height,
+        "event_id": photo.event_id,
+    }
+
+
+def contact(case: Case, viewer, full: bool) -> dict:
+    if case.anonymous:
+        return {"name": _("匿名"), "phone": "", "masked": not full, "anonymous": True}
+    name, phone = case.contact_name, case.contact_phone
+    if not full:
+        name, phone = mask_name(name), mask_phone(phone)
+    return {"name": name, "phone": phone, "masked": not full, "anonymous": False}
+
+
+def log_personal_access(viewer, case: Case) -> None:
+    """Staff who see a reporter's full contact details leave a record (个人信息查看记录)."""
+    if case.anonymous or not (case.contact_name or case.contact_phone):
+        return
+    if viewer.pk == case.reporter_id:
+        return
+    PersonalDataAccess.objects.create(
+        viewer=viewer, subject=f"问题 {case.number} 反映人联系方式", purpose="办理群众反映问题"
+    )
+
+
+def detail(case: Case, viewer, *, now=None, log_access: bool = True) -> dict:
+    now = now or timezone.now()
+    work = deadlines.clock()
+    full = perms.sees_contact(viewer, case)
+    data = summary(case, viewer, now=now, work=work, full=full)
+    data.update(
+        {
+            "state_label": state_label(case.state),
+            "attributes": case.attributes,
+            "contact": contact(case, viewer, full),
+            "source_detail": case.source_detail,
+            "events": events(case, viewer, full=full),
+            "photos": [photo_ref(case, p) for p in case.photos.filter(event__isnull=True)],
+            "merged_into": case.merged_into_id,
+            "extension_request": (
+                {"hours": case.extension_hours, "reason": case.extension_reason}
+                if case.extension_hours
+                else None
+            ),
+            "rating_comment": case.rating_comment,
+            "time_left_label": deadlines.format_left(data["time_left_seconds"]),
+            "actions": perms.available_actions(viewer, case),
+            "dispatched_at": case.dispatched_at,
+            "signed_at": case.signed_at,
+            "replied_at": case.replied_at,
+            "closed_at": case.closed_at,
+        }
+    )
+    if full and log_access:
+        log_personal_access(viewer, case)
+    return data
+
+
+def public(case: Case) -> dict:
+    """The follow page: the timeline without names, phones or exact places."""
+    from .actions import PUBLIC_NOTES
+
+    timeline = []
+    for e in case.events.filter(public=True):
+        timeline.append(
+            {
+                "action_label": action_label(e.action),
+                "role_label": _(ROLE_LABELS.get(e.actor_role, "")),
+                "to_state_label": state_label(e.to_state) if e.to_state else "",
+                "at": e.at,
+                "note": e.note if e.action in PUBLIC_NOTES else "",
+            }
+        )
+    return {
+        "number": case.number,
+        "state": case.state,
+        "state_label": state_label(case.state),
+        "description": case.description,
+        "category": str(case.category) if case.category else "",
+        "community": case.community.name if case.community else "",
+        "address": mask_address(case.address),
+        "department": case.department.short_name or case.department.name
+        if case.department and case.dispatched_at
+        else "",
+        "created_at": case.created_at,
+        "timeline": timeline,
+        "rating": case.get_rating_display() if case.rating else "",
+        "can_rate": case.reporter_id is None and case.state == wf.CLOSED and not case.rating,
+    }

@@ -1,0 +1,133 @@
+"""Filters and work queues over the cases a viewer may see (shared by the API and the pages)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicloop.core import permissions as scope
+from civicloop.core.errors import ActionRefused
+from civicloop.core.models import Role
+
+from . import permissions as perms
+from . import workflow as wf
+from .models import DeadlineState
+
+OVERDUE = Q(deadline_state=DeadlineState.OVERDUE)
+DUE_SOON = Q(deadline_state=DeadlineState.DUE_SOON)
+
+# (tab key, label, filter, roles that see the tab)
+TABS = [
+    ("verify", _("待核实"), Q(state=wf.SUBMITTED), {Role.GRID_WORKER, Role.COMMUNITY_STAFF}),
+    (
+        "verify_district",
+        _("兜底待核实"),
+        Q(state=wf.SUBMITTED, grid__isnull=True, community__isnull=True),
+        {Role.DISPATCHER},
+    ),
+    ("dispatch", _("待派遣"), Q(state=wf.VERIFIED), {Role.DISPATCHER}),
+    ("check", _("待核查"), Q(state=wf.REPLIED), {Role.DISPATCHER}),
+    (
+        "due_soon",
+        _("即将超期"),
+        Q(state__in=wf.OPEN_STATES) & DUE_SOON,
+        {Role.DISPATCHER, Role.LEADER},
+    ),
+    ("overdue", _("已超期"), Q(state__in=wf.OPEN_STATES) & OVERDUE, {Role.DISPATCHER, Role.LEADER}),
+    (
+        "requests",
+        _("延期/退单待处理"),
+        Q(extension_hours__isnull=False) | Q(state=wf.VERIFIED, return_count__gt=0),
+        {Role.DISPATCHER},
+    ),
+    ("sign", _("待签收"), Q(state=wf.DISPATCHED), {Role.DEPARTMENT_STAFF}),
+    ("handling", _("办理中"), Q(state=wf.IN_PROGRESS), {Role.DEPARTMENT_STAFF}),
+    (
+        "open",
+        _("办理中全部"),
+        Q(state__in=wf.OPEN_STATES),
+        {Role.LEADER, Role.ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER},
+    ),
+    ("all", _("全部"), Q(), None),
+]
+
+
+def tabs_for(user) -> list[tuple[str, str, Q]]:
+    roles = scope.roles_of(user)
+    return [(key, label, q) for key, label, q, who in TABS if who is None or roles & who]
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ActionRefused(f"{name} 应为 YYYY-MM-DD 日期", status=422, code="invalid") from None
+
+
+def _id(value, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ActionRefused(f"{name} 应为整数编号", status=422, code="invalid") from None
+    if number < 1:
+        raise ActionRefused(f"{name} 应为正整数", status=422, code="invalid")
+    return number
+
+
+def filtered(user, params) -> tuple:
+    """The visible cases matching `params` (a dict-like of query parameters)."""
+    qs = perms.visible_to(user).select_related(
+        "category__parent", "department", "grid", "community", "street"
+    )
+    state = params.get("state")
+    if state:
+        states = [s for s in str(state).split(",") if s]
+        if not set(states) <= set(wf.STATES):
+            raise ActionRefused("state 取值不正确", status=422, code="invalid")
+        qs = qs.filter(state__in=states)
+    category = params.get("category")
+    if category:
+        if str(category).isdigit():
+            qs = qs.filter(Q(category_id=int(category)) | Q(category__parent_id=int(category)))
+        else:
+            qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    for field in ("department", "community", "grid", "street"):
+        value = _id(params.get(field), field)
+        if value is not None:
+            qs = qs.filter(**{f"{field}_id": value})
+    overdue = params.get("overdue")
+    if overdue in ("1", "true", "True", True):
+        qs = qs.filter(OVERDUE, state__in=wf.OPEN_STATES)
+    elif overdue in ("due_soon",):
+        qs = qs.filter(DUE_SOON, state__in=wf.OPEN_STATES)
+    start = _date(params.get("created_from"), "created_from")
+    end = _date(params.get("created_to"), "created_to")
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(created_at__gte=datetime.combine(start, time(), tz))
+    if end:
+        qs = qs.filter(created_at__lt=datetime.combine(end + timedelta(days=1), time(), tz))
+    text = (params.get("q") or "").strip()[:100]
+    if text:
+        term = Q()
+        for word in text.split():
+            term &= Q(description__icontains=word) | Q(address__icontains=word)
+            if word.upper().startswith("SSP") and word[3:].isdigit():
+                term = Q(pk=int(word[3:])) | term
+        qs = qs.filter(term)
+    return qs
+
+
+def page_bounds(page, page_size) -> tuple[int, int]:
+    page = _id(page, "page") or 1
+    page_size = _id(page_size, "page_size") or 20
+    if page_size > 100:
+        raise ActionRefused("page_size 最大 100", status=422, code="invalid")
+    return page, page_size
