@@ -6,3 +6,6 @@ class Open311Config(AppConfig):
     name = "civicloop.open311"
     label = "open311"
     verbose_name = _("Open311")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

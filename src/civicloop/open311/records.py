@@ -1,0 +1,347 @@
+"""How civicloop's categories, cases and case events look in GeoReport v2: services, service
+definitions, service requests and (FixMyStreet's extension) service request updates.
+
+Public answers carry no reporter data: never the contact name, phone or Open311 e-mail, the
+reporter's own name and phone are masked wherever they were typed into a text, as is any phone
+number or e-mail address; the address is masked the way the public follow page masks it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from civicloop.cases import workflow as wf
+from civicloop.cases.actions import PUBLIC_NOTES
+from civicloop.cases.models import Case, CaseEvent, CasePhoto, CaseState, Category, DeadlineUnit
+from civicloop.core.models import Department
+from civicloop.lib.masking import mask_address, mask_name, mask_phone
+
+from . import conf, w3c
+
+# open/closed: a case is closed once nothing more will happen to it in the loop — 已办结,
+# 不予受理 (with the reason as status_notes) and 已合并 (pointing to the original).
+CLOSED_STATES = frozenset({wf.CLOSED, wf.REJECTED, wf.MERGED})
+OPEN_STATES = frozenset(wf.OPEN_STATES)
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+# FixMyStreet's update statuses (its client understands these beyond open/closed).
+UPDATE_STATUS = {
+    wf.VERIFY: "investigating",
+    wf.RETURN: "investigating",
+    wf.DISPATCH: "action_scheduled",
+    wf.SIGN: "in_progress",
+    wf.REPLY: "in_progress",
+    wf.REWORK: "in_progress",
+    wf.APPROVE: "fixed",
+    wf.RESOLVE_LOCALLY: "fixed",
+    wf.REJECT: "no_further_action",
+    wf.MERGE: "duplicate",
+    wf.REOPEN: "open",
+}
+# What an update says when its event carries no public note.
+UPDATE_TEXT = {
+    wf.VERIFY: "问题已核实，等待派遣",
+    wf.RETURN: "责任部门申请退回，指挥中心将重新派遣",
+    wf.DISPATCH: "已派遣至{department}办理",
+    wf.SIGN: "责任部门已签收，正在办理",
+    wf.REPLY: "责任部门已回复办理结果，等待核查",
+    wf.REWORK: "核查未通过，责任部门重新办理",
+    wf.APPROVE: "核查通过，问题已办结",
+    wf.RESOLVE_LOCALLY: "问题已就地解决",
+    wf.REJECT: "不予受理",
+    wf.MERGE: "与问题 {into} 合并办理",
+    wf.REOPEN: "群众评价不满意，重新办理",
+}
+RESULT_ACTIONS = (wf.REPLY, wf.RESOLVE_LOCALLY)
+NOTE_ACTIONS = (wf.REPLY, wf.RESOLVE_LOCALLY, wf.APPROVE, wf.REJECT, wf.MERGE)
+
+_PHONE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\d])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def status_of(state: str) -> str:
+    return "closed" if state in CLOSED_STATES else "open"
+
+
+def states_for(statuses: Iterable[str]) -> set[str]:
+    result: set[str] = set()
+    for status in statuses:
+        result |= set(CLOSED_STATES) if status == "closed" else set(OPEN_STATES)
+    return result
+
+
+def public_cases():
+    """Every case is a public service request (what is private is left out field by field)."""
+    return Case.objects.all()
+
+
+def scrub(text: str | None, case: Case | None = None) -> str:
+    """A text without phone numbers, e-mail addresses and the reporter's own name."""
+    if not text:
+        return ""
+    text = _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _EMAIL.sub("***@***", text)
+    if case is not None:
+        name = (case.contact_name or "").strip()
+        if len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+        phone = (case.contact_phone or "").strip()
+        if len(phone) >= 5:
+            text = text.replace(phone, mask_phone(phone))
+    return text
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+def services_queryset():
+    """Services are the active 小类 under an active 大类 (the 大类 is the service's group)."""
+    return Category.objects.filter(
+        active=True, parent__isnull=False, parent__active=True
+    ).select_related("parent", "department", "parent__department")
+
+
+def find_service(code: str) -> Category | None:
+    return services_queryset().filter(code=code).first() if code else None
+
+
+def attribute_specs(category: Category) -> list[dict]:
+    """The category's attribute configuration, cleaned and in presentation order."""
+    specs = []
+    for index, raw in enumerate(category.attributes or []):
+        if not isinstance(raw, dict) or not raw.get("code"):
+            continue
+        datatype = raw.get("datatype") if raw.get("datatype") in DATATYPES else "string"
+        order = raw.get("order")
+        values = []
+        if datatype in ("singlevaluelist", "multivaluelist"):
+            values = [
+                {"key": str(v.get("key")), "name": str(v.get("name") or v.get("key"))}
+                for v in raw.get("values") or []
+                if isinstance(v, dict) and v.get("key") not in (None, "")
+            ]
+        specs.append(
+            {
+                "variable": raw.get("variable", True) is not False,
+                "code": str(raw["code"]),
+                "datatype": datatype,
+                "required": bool(raw.get("required")),
+                "datatype_description": raw.get("datatype_description") or None,
+                "order": order if isinstance(order, int) and order > 0 else index + 1,
+                "description": raw.get("description") or str(raw["code"]),
+                "values": values,
+            }
+        )
+    specs.sort(key=lambda s: (s["order"], s["code"]))
+    return specs
+
+
+def service_notice(category: Category | None) -> str | None:
+    if category is None:
+        return None
+    unit = _("个工作日") if category.close_unit == DeadlineUnit.DAYS else _("个工作小时")
+    return _("本类问题派遣至责任部门后一般在 %(n)d %(unit)s内办结") % {
+        "n": category.close_limit,
+        "unit": unit,
+    }
+
+
+def service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description or None,
+        "metadata": any(s["variable"] for s in attribute_specs(category)),
+        "type": conf.service_type(),
+        "keywords": ", ".join(category.keyword_list) or None,
+        "group": category.parent.name if category.parent_id else None,
+    }
+
+
+def service_definition(category: Category) -> dict:
+    return {"service_code": category.code, "attributes": attribute_specs(category)}
+
+
+# --- service requests ----------------------------------------------------------------------
+
+
+def media_url(photo_id: int) -> str:
+    return conf.site_url() + reverse("open311:media", args=[photo_id])
+
+
+def _first_photos(case_ids: list[int]) -> dict[int, int]:
+    """case id → id of its first report photo (one query for the whole page)."""
+    first: dict[int, int] = {}
+    rows = (
+        CasePhoto.objects.filter(case_id__in=case_ids, event__isnull=True)
+        .order_by("case_id", "id")
+        .values_list("case_id", "id")
+    )
+    for case_id, photo_id in rows:
+        first.setdefault(case_id, photo_id)
+    return first
+
+
+def _latest_notes(case_ids: list[int]) -> dict[int, dict[str, CaseEvent]]:
+    """case id → {action: its latest public event} for the actions whose notes are public."""
+    latest: dict[int, dict[str, CaseEvent]] = {}
+    events = (
+        CaseEvent.objects.filter(case_id__in=case_ids, action__in=NOTE_ACTIONS, public=True)
+        .only("id", "case_id", "action", "note", "at", "data")
+        .order_by("at", "id")
+    )
+    for event in events:
+        latest.setdefault(event.case_id, {})[event.action] = event
+    return latest
+
+
+def status_notes(case: Case, notes: dict[str, CaseEvent]) -> str | None:
+    label = str(CaseState(case.state).label)
+    if case.state == wf.CLOSED:
+        results = [notes[a] for a in RESULT_ACTIONS if a in notes]
+        if results:
+            return scrub(max(results, key=lambda e: (e.at, e.id)).note, case) or label
+        approve = notes.get(wf.APPROVE)
+        return scrub(approve.note, case) if approve and approve.note else label
+    if case.state == wf.REJECTED:
+        reject = notes.get(wf.REJECT)
+        reason = scrub(reject.note, case) if reject else ""
+        return _("不予受理：%(why)s") % {"why": reason} if reason else label
+    if case.state == wf.MERGED:
+        text = _("与问题 %(id)s 合并办理") % {"id": case.merged_into_id}
+        merge = notes.get(wf.MERGE)
+        if merge and merge.note:
+            text += "：" + scrub(merge.note, case)
+        return text
+    if case.state == wf.REPLIED and wf.REPLY in notes:
+        return _("%(label)s（部门回复：%(note)s）") % {
+            "label": label,
+            "note": scrub(notes[wf.REPLY].note, case),
+        }
+    return label
+
+
+def _coordinate(value: float | None) -> float | None:
+    return None if value is None else round(value, conf.coordinate_decimals())
+
+
+def requests_queryset(qs=None):
+    qs = public_cases() if qs is None else qs
+    return qs.select_related("category__parent", "department", "open311")
+
+
+def service_requests(cases: list[Case]) -> list[dict]:
+    """The cases as GeoReport v2 requests: three queries for any number of cases."""
+    ids = [c.pk for c in cases]
+    photos = _first_photos(ids)
+    notes = _latest_notes(ids)
+    return [service_request(c, notes.get(c.pk, {}), photos.get(c.pk)) for c in cases]
+
+
+def _submission(case: Case):
+    try:
+        return case.open311
+    except Case.open311.RelatedObjectDoesNotExist:
+        return None
+
+
+def service_request(case: Case, notes: dict[str, CaseEvent], photo_id: int | None) -> dict:
+    submission = _submission(case)
+    closed = case.state in CLOSED_STATES
+    updated = case.closed_at if case.state == wf.CLOSED and case.closed_at else case.updated_at
+    expected = None if closed else (case.close_deadline or case.deadline)
+    media = media_url(photo_id) if photo_id else (submission.media_url if submission else "")
+    department = case.department if case.department_id and case.dispatched_at else None
+    return {
+        "service_request_id": case.pk,
+        "status": status_of(case.state),
+        "status_notes": status_notes(case, notes),
+        "service_name": case.category.name if case.category_id else None,
+        "service_code": case.category.code if case.category_id else None,
+        "description": scrub(case.description, case),
+        "agency_responsible": department.name if department else None,
+        "service_notice": service_notice(case.category),
+        "requested_datetime": w3c.stamp(case.created_at),
+        "updated_datetime": w3c.stamp(updated),
+        "expected_datetime": w3c.stamp(expected),
+        "address": mask_address(case.address) or None,
+        "address_id": (submission.address_id or None) if submission else None,
+        "zipcode": None,
+        "lat": _coordinate(case.lat),
+        "long": _coordinate(case.lng),
+        "media_url": media or None,
+    }
+
+
+# --- updates (FixMyStreet's servicerequestupdates) ----------------------------------------
+
+
+def updates_queryset():
+    """Status changes of public cases, oldest first (a poller follows them in order)."""
+    return (
+        CaseEvent.objects.filter(public=True, action__in=list(UPDATE_STATUS))
+        .select_related("case")
+        .order_by("at", "id")
+    )
+
+
+def _event_photos(event_ids: list[int]) -> dict[int, int]:
+    first: dict[int, int] = {}
+    rows = (
+        CasePhoto.objects.filter(event_id__in=event_ids)
+        .order_by("event_id", "id")
+        .values_list("event_id", "id")
+    )
+    for event_id, photo_id in rows:
+        first.setdefault(event_id, photo_id)
+    return first
+
+
+def updates(events: list[CaseEvent]) -> list[dict]:
+    photos = _event_photos([e.pk for e in events if e.action in PUBLIC_NOTES])
+    department_ids = {
+        e.data.get("department") for e in events if e.action == wf.DISPATCH and e.data
+    }
+    departments = Department.objects.in_bulk([d for d in department_ids if isinstance(d, int)])
+    rows = []
+    for event in events:
+        case = event.case
+        note = scrub(event.note, case) if event.action in PUBLIC_NOTES else ""
+        department = departments.get((event.data or {}).get("department"))
+        standard = _(UPDATE_TEXT[event.action]).format(
+            department=department.name if department else _("责任部门"),
+            into=(event.data or {}).get("into", ""),
+        )
+        if event.action in (wf.REPLY, wf.RESOLVE_LOCALLY, wf.REJECT) and note:
+            description = note
+        elif note:
+            description = f"{standard}：{note}"
+        else:
+            description = standard
+        photo = photos.get(event.pk)
+        rows.append(
+            {
+                "update_id": event.pk,
+                "service_request_id": event.case_id,
+                "status": UPDATE_STATUS[event.action],
+                "updated_datetime": w3c.stamp(event.at),
+                "description": description,
+                "media_url": media_url(photo) if photo else "",
+            }
+        )
+    return rows
+
+
+def public_photo(photo_id: int) -> CasePhoto | None:
+    """A photo shown through Open311: a report photo, or one attached to a public result."""
+    photo = CasePhoto.objects.select_related("event").filter(pk=photo_id).first()
+    if photo is None or not public_cases().filter(pk=photo.case_id).exists():
+        return None
+    if photo.event_id is not None and (
+        photo.event.action not in PUBLIC_NOTES or not photo.event.public
+    ):
+        return None
+    return photo

@@ -1,0 +1,274 @@
+"""POST requests: reading and checking a GeoReport v2 form, then filing the report through the
+cases app so that it enters the same loop as any other (source `open311`, the client
+application as its source detail)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from civicloop.cases import actions as case_actions
+from civicloop.cases import photos as case_photos
+from civicloop.cases.models import CaseSource, Category
+from civicloop.core.errors import ActionRefused
+
+from . import conf, records, w3c
+from .errors import Open311Error
+from .models import ApiKey, Submission
+
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,100})\](\[\])?$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+STRING_MAX, TEXT_MAX = 200, 1000
+
+
+@dataclass
+class Report:
+    category: Category
+    description: str
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    address_id: str = ""
+    attributes: dict = field(default_factory=dict)
+    contact_name: str = ""
+    contact_phone: str = ""
+    email: str = ""
+    device_id: str = ""
+    account_id: str = ""
+    media_url: str = ""
+    images: list = field(default_factory=list)
+
+
+def _field(data, name: str, max_length: int, errors: list[str]) -> str:
+    value = (data.get(name) or "").strip()
+    if len(value) > max_length:
+        errors.append(_("%(f)s 最多 %(n)d 个字符") % {"f": name, "n": max_length})
+        return ""
+    return value
+
+
+def _coordinate(data, name: str, limit: float, errors: list[str]) -> float | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        errors.append(_("%(f)s 应为 WGS84 坐标数值") % {"f": name})
+        return None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        errors.append(_("%(f)s 超出范围（-%(n)s 至 %(n)s）") % {"f": name, "n": int(limit)})
+        return None
+    return value
+
+
+def _attribute_values(data) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for key in data:
+        match = _ATTRIBUTE.match(key)
+        if match:
+            values.setdefault(match.group(1), []).extend(data.getlist(key))
+    return values
+
+
+def clean_attributes(category: Category, data, errors: list[str]) -> dict:
+    """attribute[code]=v and attribute[code][]=v1&attribute[code][]=v2, checked against the
+    service definition: unknown codes, missing required values and bad values are errors."""
+    specs = {s["code"]: s for s in records.attribute_specs(category)}
+    given = _attribute_values(data)
+    cleaned: dict = {}
+    for code in given:
+        if code not in specs:
+            errors.append(_("未知的 attribute 代码：%(code)s") % {"code": code})
+    for code, spec in specs.items():
+        raw = [v.strip() for v in given.get(code, []) if v and v.strip()]
+        if not spec["variable"]:
+            continue
+        if not raw:
+            if spec["required"]:
+                errors.append(
+                    _("缺少必填的 attribute[%(code)s]（%(what)s）")
+                    % {"code": code, "what": spec["description"]}
+                )
+            continue
+        datatype = spec["datatype"]
+        keys = {v["key"] for v in spec["values"]}
+        if datatype != "multivaluelist" and len(raw) > 1:
+            errors.append(_("attribute[%(code)s] 只能有一个取值") % {"code": code})
+            continue
+        value = raw[0]
+        if datatype == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                errors.append(_("attribute[%(code)s] 应为数字") % {"code": code})
+                continue
+            cleaned[code] = number
+        elif datatype == "datetime":
+            try:
+                cleaned[code] = w3c.stamp(w3c.parse(value))
+            except w3c.BadDate:
+                errors.append(
+                    _("attribute[%(code)s] 应为带时区的 W3C 日期时间，如 2026-01-01T08:00:00+08:00")
+                    % {"code": code}
+                )
+        elif datatype == "singlevaluelist":
+            if value not in keys:
+                errors.append(_("attribute[%(code)s] 的取值不在列表中") % {"code": code})
+                continue
+            cleaned[code] = value
+        elif datatype == "multivaluelist":
+            if not set(raw) <= keys:
+                errors.append(_("attribute[%(code)s] 的取值不在列表中") % {"code": code})
+                continue
+            cleaned[code] = list(dict.fromkeys(raw))
+        else:
+            limit = TEXT_MAX if datatype == "text" else STRING_MAX
+            if len(value) > limit:
+                errors.append(
+                    _("attribute[%(code)s] 最多 %(n)d 个字符") % {"code": code, "n": limit}
+                )
+                continue
+            cleaned[code] = value if datatype == "text" else " ".join(value.split())
+    return cleaned
+
+
+def contact_name(first: str, last: str) -> str:
+    """张 + 三 → 张三 (Chinese order, no space); John + Smith → John Smith."""
+    if _CJK.search(first + last):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def parse(data, files) -> Report:
+    """A checked report from the POST form, or Open311Error (404 unknown service, 400 else)."""
+    code = (data.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, _("缺少 service_code"))
+    category = records.find_service(code)
+    if category is None:
+        raise Open311Error(404, _("service_code %(code)s 不存在") % {"code": code[:40]})
+    errors: list[str] = []
+    lat = _coordinate(data, "lat", 90, errors)
+    lng = _coordinate(data, "long", 180, errors)
+    raw_lat, raw_lng = (data.get("lat") or "").strip(), (data.get("long") or "").strip()
+    if bool(raw_lat) != bool(raw_lng):
+        errors.append(_("lat 和 long 须同时提供"))
+    address = _field(data, "address_string", 200, errors)
+    address_id = _field(data, "address_id", 100, errors)
+    if not (raw_lat and raw_lng) and not address and not address_id:
+        errors.append(_("缺少位置：请提供 lat 和 long、address_string 或 address_id"))
+    description = (data.get("description") or "").strip()
+    if len(description) > conf.description_max():
+        errors.append(_("description 最多 %(n)d 个字符") % {"n": conf.description_max()})
+    attributes = clean_attributes(category, data, errors)
+    first = _field(data, "first_name", 30, errors)
+    last = _field(data, "last_name", 30, errors)
+    phone = _field(data, "phone", 20, errors)
+    if phone and not re.fullmatch(r"[0-9+\- ()]{3,20}", phone):
+        errors.append(_("phone 格式不正确"))
+    email = _field(data, "email", 200, errors)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(_("email 格式不正确"))
+    media_url = _field(data, "media_url", 500, errors)
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            errors.append(_("media_url 应为 http 或 https 链接"))
+    report = Report(
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        address_id=address_id,
+        attributes=attributes,
+        contact_name=contact_name(first, last)[:50],
+        contact_phone=phone,
+        email=email,
+        device_id=_field(data, "device_id", 100, errors),
+        account_id=_field(data, "account_id", 100, errors),
+        media_url=media_url,
+    )
+    if errors:
+        raise Open311Error(400, *errors)
+    uploads = files.getlist("media") if files else []
+    if uploads:
+        try:
+            report.images = case_photos.clean_uploads(uploads)
+        except ActionRefused as exc:
+            raise Open311Error(413 if exc.status == 413 else 400, exc.message) from None
+    return report
+
+
+def _description(report: Report, client: str) -> str:
+    text = report.description
+    if len(text) < 4:
+        # The spec makes description optional; the loop needs words a person can act on.
+        text = _("%(service)s（由%(client)s提交，未附描述）%(text)s") % {
+            "service": report.category.name,
+            "client": client,
+            "text": text,
+        }
+    if report.media_url and len(text) + len(report.media_url) + 8 <= 2000:
+        text += "\n" + _("图片链接：") + report.media_url
+    return text
+
+
+def file_report(
+    report: Report, key: ApiKey, *, jurisdiction_id: str = "", idempotency_key: str = ""
+) -> Submission:
+    """Files the report as a case (one transaction with its Open311 record)."""
+    address = report.address or (
+        _("地址编码 %(id)s") % {"id": report.address_id} if report.address_id else ""
+    )
+    try:
+        with transaction.atomic():
+            case, created = case_actions.create_case(
+                None,
+                description=_description(report, key.name),
+                lat=report.lat,
+                lng=report.lng,
+                address=address,
+                category=report.category,
+                attributes=report.attributes,
+                contact_name=report.contact_name,
+                contact_phone=report.contact_phone,
+                source=CaseSource.OPEN311,
+                source_detail=key.name[:100],
+                images=report.images,
+                idempotency_scope=f"open311:{key.pk}" if idempotency_key else "",
+                idempotency_key=idempotency_key[:100],
+            )
+            if not created:
+                existing = Submission.objects.filter(case=case).first()
+                if existing is not None:
+                    return existing
+            submission = Submission.objects.create(
+                case=case,
+                api_key=key,
+                jurisdiction_id=jurisdiction_id[:100],
+                service_code=report.category.code,
+                email=report.email,
+                device_id=report.device_id,
+                account_id=report.account_id,
+                address_id=report.address_id,
+                media_url=report.media_url,
+            )
+            ApiKey.objects.filter(pk=key.pk).update(report_count=F("report_count") + 1)
+    except ActionRefused as exc:
+        raise Open311Error(413 if exc.status == 413 else 400, exc.message) from None
+    return submission

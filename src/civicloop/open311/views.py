@@ -1,0 +1,316 @@
+"""GeoReport v2 endpoints (thin: `records` shapes the data, `submit` files reports, `render`
+writes JSON or XML). Every failure answers the spec's error array in the requested format."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from civicloop.core import throttle
+
+from . import conf, records, render, submit, w3c
+from .errors import Open311Error
+from .models import ApiKey, Catalogue, Submission
+
+log = logging.getLogger(__name__)
+
+
+def endpoint(*methods: str):
+    """Wraps a view: allowed methods, the format from the URL, errors as Open311 arrays."""
+
+    def wrap(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def run(request, *args, fmt: str = "xml", **kwargs):
+            try:
+                if request.method not in methods:
+                    response = render.errors(
+                        fmt, 405, _("不支持 %(m)s 方法") % {"m": request.method[:10]}
+                    )
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                limit, window = conf.gets_per_ip()
+                if request.method == "GET":
+                    throttle.hit(
+                        "open311-get", throttle.client_ip(request), limit=limit, window=window
+                    )
+                return view(request, fmt, *args, **kwargs)
+            except Open311Error as exc:
+                return render.errors(fmt, exc.status, *exc.descriptions)
+            except throttle.RateLimited as exc:
+                response = render.errors(
+                    fmt,
+                    429,
+                    _("请求过于频繁，请 %(s)d 秒后再试") % {"s": exc.retry_after},
+                )
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+            except RequestDataTooBig:
+                return render.errors(fmt, 413, _("提交的内容过大"))
+            except TooManyFieldsSent:
+                return render.errors(fmt, 400, _("提交的字段过多"))
+            except Exception:
+                log.exception("Open311 error on %s %s", request.method, request.path)
+                return render.errors(fmt, 500, _("服务器内部错误，请稍后再试"))
+
+        return run
+
+    return wrap
+
+
+def check_jurisdiction(params) -> str:
+    """The jurisdiction_id: optional with one configured, required with several."""
+    value = (params.get("jurisdiction_id") or "").strip()
+    allowed = conf.jurisdictions()
+    if value:
+        if value not in allowed:
+            raise Open311Error(404, _("jurisdiction_id %(j)s 不存在") % {"j": value[:100]})
+        return value
+    if len(allowed) > 1:
+        raise Open311Error(
+            400, _("缺少 jurisdiction_id（可选：%(list)s）") % {"list": ", ".join(allowed)}
+        )
+    return allowed[0] if allowed else ""
+
+
+def _date(params, name: str):
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return w3c.parse(raw)
+    except w3c.BadDate:
+        raise Open311Error(
+            400,
+            _("%(f)s 格式不正确，应为带时区的 W3C 日期时间，如 2026-01-01T00:00:00+08:00")
+            % {"f": name},
+        ) from None
+
+
+def date_range(params):
+    """start_date..end_date, at most the configured 90 days; by default the latest 90 days."""
+    span = timedelta(days=conf.max_days())
+    start, end = _date(params, "start_date"), _date(params, "end_date")
+    if start and end:
+        if end < start:
+            raise Open311Error(400, _("end_date 早于 start_date"))
+        if end - start > span:
+            raise Open311Error(
+                400, _("start_date 与 end_date 相隔不能超过 %(n)d 天") % {"n": conf.max_days()}
+            )
+    elif start:
+        end = start + span
+    elif end:
+        start = end - span
+    else:
+        end = timezone.now()
+        start = end - span
+    return start, end
+
+
+def _positive(params, name: str, default: int, maximum: int | None = None) -> int:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+        raise Open311Error(400, _("%(f)s 应为正整数") % {"f": name})
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        raise Open311Error(400, _("%(f)s 最大为 %(n)d") % {"f": name, "n": maximum})
+    return value
+
+
+def page_slice(params) -> slice:
+    """The page/page_size extension; by default the first 1000."""
+    size = _positive(params, "page_size", conf.max_results(), conf.max_results())
+    page = _positive(params, "page", 1)
+    return slice((page - 1) * size, page * size)
+
+
+def _list(params, name: str) -> list[str]:
+    return [p.strip() for p in (params.get(name) or "").split(",") if p.strip()]
+
+
+# --- discovery and services ----------------------------------------------------------------
+
+
+@endpoint("GET")
+def discovery(request, fmt):
+    changeset = w3c.stamp(Catalogue.changeset())
+    return render.respond(
+        fmt,
+        "discovery",
+        {
+            "changeset": changeset,
+            "contact": conf.contact(),
+            "key_service": conf.key_service(),
+            "endpoints": [
+                {
+                    "specification": conf.SPECIFICATION,
+                    "url": conf.site_url() + "/open311/v2",
+                    "changeset": changeset,
+                    "type": conf.endpoint_type(),
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+@endpoint("GET")
+def services(request, fmt):
+    check_jurisdiction(request.GET)
+    items = [records.service(c) for c in records.services_queryset()]
+    return render.respond(fmt, "services", items)
+
+
+@endpoint("GET")
+def service_definition(request, fmt, code):
+    check_jurisdiction(request.GET)
+    category = records.find_service(code)
+    if category is None:
+        raise Open311Error(404, _("service_code %(code)s 不存在") % {"code": code[:40]})
+    return render.respond(fmt, "service_definition", records.service_definition(category))
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+@endpoint("GET", "POST")
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    params = request.GET
+    check_jurisdiction(params)
+    ids = _list(params, "service_request_id")
+    if ids:
+        # The spec: a list of ids overrides every other argument.
+        if not all(i.isdigit() and len(i) <= 12 for i in ids):
+            raise Open311Error(400, _("service_request_id 应为以逗号分隔的编号"))
+        if len(ids) > conf.max_results():
+            raise Open311Error(
+                400, _("service_request_id 最多 %(n)d 个") % {"n": conf.max_results()}
+            )
+        qs = records.requests_queryset().filter(pk__in={int(i) for i in ids})
+        cases = list(qs.order_by("-created_at", "-id"))
+    else:
+        start, end = date_range(params)
+        qs = records.requests_queryset().filter(created_at__gte=start, created_at__lte=end)
+        codes = _list(params, "service_code")
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        statuses = _list(params, "status")
+        if statuses:
+            if not set(statuses) <= {"open", "closed"}:
+                raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
+            qs = qs.filter(state__in=records.states_for(statuses))
+        cases = list(qs.order_by("-created_at", "-id")[page_slice(params)])
+    return render.respond(fmt, "service_requests", records.service_requests(cases))
+
+
+@endpoint("GET")
+def request_detail(request, fmt, request_id):
+    check_jurisdiction(request.GET)
+    case = None
+    if request_id.isdigit() and len(request_id) <= 12:
+        case = records.requests_queryset().filter(pk=int(request_id)).first()
+    if case is None:
+        raise Open311Error(404, _("service_request_id %(id)s 不存在") % {"id": request_id[:20]})
+    return render.respond(fmt, "service_requests", records.service_requests([case]))
+
+
+@endpoint("GET")
+def token(request, fmt, token):
+    check_jurisdiction(request.GET)
+    submission = Submission.objects.filter(token=token[:40]).only("token", "case_id").first()
+    if submission is None:
+        raise Open311Error(404, _("token %(t)s 不存在") % {"t": token[:40]})
+    return render.respond(
+        fmt,
+        "service_requests",
+        [{"service_request_id": submission.case_id, "token": submission.token}],
+    )
+
+
+def _create(request, fmt):
+    limit, window = conf.posts_per_ip()
+    throttle.hit("open311-post-ip", throttle.client_ip(request), limit=limit, window=window)
+    data = request.POST
+    raw_key = (data.get("api_key") or request.GET.get("api_key") or "").strip()
+    if not raw_key:
+        raise Open311Error(403, _("缺少 api_key，无法提交问题"))
+    key = ApiKey.authenticate(raw_key)
+    if key is None:
+        raise Open311Error(403, _("api_key 无效或已吊销，无法提交问题"))
+    limit, window = conf.posts_per_key()
+    throttle.hit("open311-post-key", str(key.pk), limit=limit, window=window)
+    params = data if data.get("jurisdiction_id") else request.GET
+    jurisdiction = check_jurisdiction(params)
+    report = submit.parse(data, request.FILES)
+    submission = submit.file_report(
+        report,
+        key,
+        jurisdiction_id=jurisdiction,
+        idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+    )
+    answer: dict = {}
+    if conf.service_type() == "batch":
+        answer["token"] = submission.token
+    else:
+        answer["service_request_id"] = submission.case_id
+    answer["service_notice"] = records.service_notice(report.category)
+    answer["account_id"] = submission.account_id or None
+    # 200, not 201: some clients of this 2010 spec accept only 200 as success.
+    return render.respond(fmt, "service_requests", [answer])
+
+
+# --- FixMyStreet's servicerequestupdates ---------------------------------------------------
+
+
+@endpoint("GET")
+def updates(request, fmt):
+    params = request.GET
+    check_jurisdiction(params)
+    start, end = date_range(params)
+    events = list(records.updates_queryset().filter(at__gte=start, at__lte=end)[page_slice(params)])
+    return render.respond(fmt, "service_requests_updates", records.updates(events))
+
+
+# --- media ---------------------------------------------------------------------------------
+
+
+def media(request, photo_id: int):
+    """The thumbnail of a photo shown through Open311 (public requests are public)."""
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    photo = records.public_photo(photo_id)
+    if photo is None or not photo.thumbnail:
+        raise Http404
+    try:
+        handle = default_storage.open(photo.thumbnail.name, "rb")
+    except OSError:
+        raise Http404 from None
+    extension = "webp" if photo.thumbnail_content_type == "image/webp" else "jpg"
+    response = FileResponse(
+        handle,
+        content_type=photo.thumbnail_content_type or "image/jpeg",
+        as_attachment=False,
+        filename=f"request-{photo.case_id}-{photo.pk}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@endpoint("GET", "POST")
+def unknown(request, fmt, rest=""):
+    raise Open311Error(404, _("没有这个 Open311 资源"))
