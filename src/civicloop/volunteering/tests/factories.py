@@ -27,7 +27,9 @@ def task(staff, *, places: int = 5, points: int = 10, starts_in=timedelta(minute
         "points": points,
         "lat": 41.105,
         "lng": 122.026,
-        "cancel_cutoff": starts - timedelta(minutes=5) if starts_in.total_seconds() > 600 else starts,
+        "cancel_cutoff": starts - timedelta(minutes=5)
+        if starts_in.total_seconds() > 600
+        else starts,
     }
     defaults.update(kw)
     return actions.publish_task(staff, **defaults)
