@@ -1,0 +1,201 @@
+"""Keeps `CaseRollup` in step with the case event log, and computes the live tail.
+
+The rollups always equal the sum of the stored `CaseFact`s. A sweep claims the next batch of
+events with a conditional UPDATE on the watermark (two workers never fold in the same batch),
+recomputes the fact of every case those events touched (and of every case whose deadline passed
+since the last sweep), and applies new-minus-old to the rollup rows, all in one transaction.
+Readers add the same new-minus-old for the cases changed since the watermark: the live tail."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from civicloop.cases.models import Case, CaseEvent
+from civicloop.lib.workclock import WorkClock
+
+from . import conf
+from .facts import CASE_FIELDS, EVENT_FIELDS, FACT_ACTIONS, case_days, deltas, dims_of
+from .models import DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
+
+WATERMARK = "cases"
+CHUNK = 500
+# States whose deadline, once passed, changes a fact without an event (see facts.py).
+TIMED_STATES = ("dispatched", "in_progress")
+
+
+def clock() -> WorkClock:
+    from civicloop.cases.deadlines import clock as cases_clock
+
+    return cases_clock()
+
+
+def watermark() -> RollupWatermark:
+    mark, _created = RollupWatermark.objects.get_or_create(name=WATERMARK)
+    return mark
+
+
+def timed_case_ids(since: datetime | None, now: datetime) -> set[int]:
+    """Cases whose sign or handling deadline passed in (since, now] (index case_state_deadline)."""
+    qs = Case.objects.filter(state__in=TIMED_STATES, deadline__lte=now)
+    if since is not None:
+        qs = qs.filter(deadline__gt=since)
+    return set(qs.values_list("pk", flat=True))
+
+
+def compute_changes(
+    case_ids: Iterable[int], now: datetime, work: WorkClock
+) -> tuple[dict[tuple, dict[str, int]], list[CaseFact]]:
+    """(rollup changes keyed by (day, *dims), new facts) for these cases, from their current rows
+    and events compared with their stored facts."""
+    changes: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    new_facts: list[CaseFact] = []
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        cases = {c["id"]: c for c in Case.objects.filter(pk__in=chunk).values(*CASE_FIELDS)}
+        events: dict[int, list[dict]] = defaultdict(list)
+        for e in (
+            CaseEvent.objects.filter(case_id__in=chunk, action__in=FACT_ACTIONS)
+            .order_by("id")
+            .values(*EVENT_FIELDS)
+        ):
+            events[e["case_id"]].append(e)
+        stored = CaseFact.objects.in_bulk(chunk)
+        for case_id, case in cases.items():
+            days = case_days(case, events[case_id], now, work)
+            dims = dims_of(case)
+            old = stored.get(case_id)
+            old_dims = tuple(getattr(old, d) for d in DIMENSIONS) if old is not None else None
+            for key, counters in deltas(old_dims, old.days if old else None, dims, days).items():
+                for counter, n in counters.items():
+                    changes[key][counter] += n
+            new_facts.append(
+                CaseFact(case_id=case_id, **dict(zip(DIMENSIONS, dims, strict=True)), days=days)
+            )
+    return {k: dict(v) for k, v in changes.items()}, new_facts
+
+
+def _apply(changes: dict[tuple, dict[str, int]], facts: list[CaseFact]) -> None:
+    for key, counters in changes.items():
+        counters = {k: v for k, v in counters.items() if v}
+        if not counters:
+            continue
+        day, *dims = key
+        where = {"day": day, **dict(zip(DIMENSIONS, dims, strict=True))}
+        updated = CaseRollup.objects.filter(**where).update(
+            **{name: F(name) + n for name, n in counters.items()}
+        )
+        if not updated:
+            CaseRollup.objects.create(**where, **counters)
+    if facts:
+        ids = [f.case_id for f in facts]
+        existing = set(CaseFact.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
+        CaseFact.objects.bulk_update(
+            [f for f in facts if f.case_id in existing], [*DIMENSIONS, "days"], batch_size=CHUNK
+        )
+        CaseFact.objects.bulk_create(
+            [f for f in facts if f.case_id not in existing], batch_size=CHUNK
+        )
+
+
+def sweep_once(now: datetime | None = None, *, batch: int | None = None) -> dict:
+    """Folds in the next batch of events (at most `batch`); returns what it did.
+
+    Events younger than the lag are left to the live tail: on PostgreSQL an event id can become
+    visible after a higher one, and the lag gives such a transaction time to commit."""
+    now = now or timezone.now()
+    batch = batch or conf.sweep_batch()
+    cutoff = now - timedelta(seconds=conf.sweep_lag_seconds())
+    work = clock()
+    with transaction.atomic():
+        mark = watermark()
+        ids = list(
+            CaseEvent.objects.filter(pk__gt=mark.last_event_id)
+            .order_by("pk")
+            .values_list("pk", "at")[:batch]
+        )
+        eligible = [pk for pk, at in ids if at <= cutoff]
+        # Stop at the first young event so that no older id is skipped past.
+        upto = mark.last_event_id
+        for pk, at in ids:
+            if at > cutoff:
+                break
+            upto = pk
+        claimed = RollupWatermark.objects.filter(name=WATERMARK, generation=mark.generation).update(
+            last_event_id=upto, evaluated_at=now, generation=F("generation") + 1
+        )
+        if not claimed:
+            return {"claimed": False, "events": 0, "cases": 0}
+        case_ids = set(
+            CaseEvent.objects.filter(pk__gt=mark.last_event_id, pk__lte=upto).values_list(
+                "case_id", flat=True
+            )
+        )
+        case_ids |= timed_case_ids(mark.evaluated_at, now)
+        changes, facts = compute_changes(case_ids, now, work)
+        _apply(changes, facts)
+    return {
+        "claimed": True,
+        "events": len([pk for pk in eligible if pk <= upto]),
+        "cases": len(case_ids),
+        "more": len(ids) == batch and upto == ids[-1][0],
+    }
+
+
+def sweep(now: datetime | None = None, budget_seconds: float = 20.0) -> dict:
+    """Sweeps until caught up (or out of time); the periodic job."""
+    total = {"events": 0, "cases": 0, "runs": 0}
+    started = time.monotonic()
+    while True:
+        result = sweep_once(now)
+        total["runs"] += 1
+        total["events"] += result["events"]
+        total["cases"] += result["cases"]
+        if not result["claimed"] or not result.get("more"):
+            break
+        if time.monotonic() - started > budget_seconds:
+            break
+    return total
+
+
+def rebuild(now: datetime | None = None) -> dict:
+    """Recreates the rollups from nothing (after changing holidays, or restoring a backup)."""
+    with transaction.atomic():
+        CaseRollup.objects.all().delete()
+        CaseFact.objects.all().delete()
+        RollupWatermark.objects.filter(name=WATERMARK).update(
+            last_event_id=0, evaluated_at=None, generation=F("generation") + 1
+        )
+    return sweep(now, budget_seconds=float("inf"))
+
+
+def tail_rows(now: datetime, work: WorkClock | None = None) -> list[dict]:
+    """The live tail: rollup-shaped rows (counters may be negative) for every case changed since
+    the watermark, so that rollups + tail equal the figures at `now`."""
+    mark = RollupWatermark.objects.filter(name=WATERMARK).first()
+    last_id = mark.last_event_id if mark else 0
+    since = mark.evaluated_at if mark else None
+    case_ids = set(
+        CaseEvent.objects.filter(pk__gt=last_id).values_list("case_id", flat=True).distinct()
+    )
+    case_ids |= timed_case_ids(since, now)
+    if not case_ids:
+        return []
+    changes, _facts = compute_changes(case_ids, now, work or clock())
+    rows = []
+    for (day, *dims), counters in changes.items():
+        rows.append({"day": day, **dict(zip(DIMENSIONS, dims, strict=True)), **counters})
+    return rows
+
+
+def scope_q(scope_type: str, scope_id: int | None) -> Q:
+    if scope_type == "district" or scope_id is None:
+        return Q()
+    return Q(**{f"{scope_type}_id": scope_id})
