@@ -31,7 +31,7 @@ def render(record, *, issued_on=None) -> bytes:
     font = _register_font()
     issued_on = issued_on or timezone.localdate()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=font)
     pdf.setTitle(f"志愿服务记录证明 {record.certificate_number}")
     pdf.setAuthor(conf.certificate_issuer())
     width, height = A4

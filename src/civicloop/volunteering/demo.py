@@ -110,7 +110,9 @@ def load(regions, departments, orgs) -> list[str]:
 
     done_title = "助老理发进社区"
     if not Task.objects.filter(community=shengli, title=done_title).exists():
-        starts = (now - timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+        starts = timezone.localtime(now - timedelta(days=7)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
         task = actions.publish_task(
             staff,
             community=shengli,
