@@ -11,7 +11,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
@@ -180,7 +180,7 @@ def create_wish(request, payload: WishIn):
         community=community,
     )
     wish = Wish.objects.select_related("community", "street").get(pk=wish.pk)
-    return 201, _present(request, [wish])[0]
+    return Status(201, _present(request, [wish])[0])
 
 
 def _payload(request) -> tuple[dict, dict]:
