@@ -114,7 +114,7 @@ def in_grid(foundation):
 def report(client, services, api_key, in_grid):
     """report(fmt="json", **fields) → the POST response (a valid cover report by default)."""
 
-    def post(fmt="json", expect=None, **fields):
+    def post(fmt="json", expect=None, environ=None, **fields):
         data = {
             "api_key": api_key.raw,
             "service_code": "DL91",
@@ -124,7 +124,7 @@ def report(client, services, api_key, in_grid):
         }
         data.update(fields)
         data = {k: v for k, v in data.items() if v is not None}
-        response = client.post(f"/open311/v2/requests.{fmt}", data)
+        response = client.post(f"/open311/v2/requests.{fmt}", data, **(environ or {}))
         if expect is not None:
             assert response.status_code == expect, response.content.decode()
         return response
