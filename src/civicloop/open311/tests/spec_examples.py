@@ -279,7 +279,8 @@ UPDATES_JSON = """[
 
 def xml_paths(document: bytes | str) -> set[str]:
     """Every element path in the document, e.g. services/service/service_code."""
-    root = ET.fromstring(document.encode() if isinstance(document, str) else document)
+    # Parses our own answers and the examples above, never outside input.
+    root = ET.fromstring(document.encode() if isinstance(document, str) else document)  # noqa: S314
     paths: set[str] = set()
 
     def walk(element, prefix):
