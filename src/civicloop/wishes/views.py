@@ -107,11 +107,18 @@ def detail(request, pk: int):
             "full": bool(purpose),
             "waiting_long": queries.is_waiting_long(wish),
             "action_forms": action_forms,
-            "events": wish.events.select_related("actor__profile") if purpose else [],
+            "events": _events(wish) if purpose else [],
             "contact_deadline_days": _contact_days(),
             "login_to_claim": not user.is_authenticated and wish.state == State.PUBLISHED,
         },
     )
+
+
+def _events(wish: Wish) -> list:
+    events = list(wish.events.select_related("actor__profile"))
+    for e in events:
+        e.label = workflow.ACTION_LABELS.get(e.action, e.action)
+    return events
 
 
 def _contact_days() -> int:
