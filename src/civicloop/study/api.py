@@ -355,7 +355,7 @@ def _media_out(item) -> dict:
 @router.get("/study/media", response=MediaPage, summary="Media library items in scope")
 def list_media(request, paging: Query[Paging], kind: str | None = None):
     user = _reader(request)
-    qs = permissions.records_visible_to(user, MediaItem)
+    qs = permissions.media_visible_to(user)
     if kind is not None:
         if kind not in MediaItem.Kind.values:
             raise ApiError(422, "invalid", _("类型只能是 audio 或 video"))
@@ -368,9 +368,7 @@ def list_media(request, paging: Query[Paging], kind: str | None = None):
 @router.get("/study/media/{item_id}", response=MediaOut, summary="One media item")
 def get_media(request, item_id: int):
     user = _reader(request)
-    return _media_out(
-        get_object_or_404(permissions.records_visible_to(user, MediaItem), pk=item_id)
-    )
+    return _media_out(get_object_or_404(permissions.media_visible_to(user), pk=item_id))
 
 
 # --- publicity -------------------------------------------------------------------------------

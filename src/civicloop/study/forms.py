@@ -189,6 +189,8 @@ class ReadingClassForm(OrgChoiceMixin, forms.ModelForm):
 
 
 class PublicityForm(OrgChoiceMixin, forms.ModelForm):
+    link = forms.URLField(label=_("链接"), required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = PublicityRecord
         fields = ["kind", "channel", "date", "title", "link"]

@@ -116,3 +116,25 @@ def can(user, action: str, obj=None) -> bool:
     if action == "view":
         return covers(user, VIEW_ROLES, org_id)
     return False
+
+
+def with_ancestors(ids: set[int]) -> set[int]:
+    """The organisations and every committee above them (plans and the library flow down)."""
+    parents = dict(PartyOrg.objects.values_list("pk", "parent_id"))
+    result: set[int] = set()
+    for org_id in ids:
+        node = org_id
+        while node is not None and node not in result:
+            result.add(node)
+            node = parents.get(node)
+    return result
+
+
+def media_visible_to(user):
+    """The library of one's own organisations and of every committee above them."""
+    from .models import MediaItem
+
+    ids = party_org_ids(user, VIEW_ROLES)
+    if ids is None:
+        return MediaItem.objects.all()
+    return MediaItem.objects.filter(org_id__in=with_ancestors(ids))

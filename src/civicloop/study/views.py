@@ -85,7 +85,8 @@ def home(request):
     sessions = (
         permissions.sessions_visible_to(user)
         .select_related("org", "lead_reader__profile")
-        .annotate(present=Count("attendance", filter=Q(attendance__present=True)))[:5]
+        .annotate(present=Count("attendance", filter=Q(attendance__present=True)))
+        .order_by("-date", "-id")[:5]
     )
     pending = 0
     if permissions.can(user, "review_reflection"):
@@ -126,6 +127,7 @@ def sessions(request):
             present=Count("attendance", filter=Q(attendance__present=True)),
             expected=Count("attendance"),
         )
+        .order_by("-date", "-id")
     )
     branch = request.GET.get("branch")
     if branch and branch.isdigit():
@@ -221,17 +223,11 @@ def plans(request):
     _require_reader(request.user)
     user = request.user
     # A plan applies downwards, so a branch also sees the plans of the committees above it.
-    visible = set()
-    for org in permissions.orgs_for(user, permissions.VIEW_ROLES):
-        node = org
-        while node is not None and node.pk not in visible:
-            visible.add(node.pk)
-            node = node.parent
-    qs = (
-        StudyPlan.objects.filter(org_id__in=visible)
-        .select_related("org")
-        .prefetch_related("topics", "milestones__chapters__textbook")
-    )
+    ids = permissions.party_org_ids(user, permissions.VIEW_ROLES)
+    plans = StudyPlan.objects.all()
+    if ids is not None:
+        plans = plans.filter(org_id__in=permissions.with_ancestors(ids))
+    qs = plans.select_related("org").prefetch_related("topics", "milestones__chapters__textbook")
     return render(
         request,
         "study/plans.html",
@@ -610,7 +606,7 @@ def listen_url(item: MediaItem) -> str:
 @never_cache
 def media(request):
     _require_reader(request.user)
-    qs = permissions.records_visible_to(request.user, MediaItem).select_related("org")
+    qs = permissions.media_visible_to(request.user).select_related("org")
     kind = request.GET.get("kind", "")
     if kind in MediaItem.Kind.values:
         qs = qs.filter(kind=kind)
@@ -672,7 +668,7 @@ def media_new(request):
 def media_item(request, pk: int):
     _require_reader(request.user)
     item = get_object_or_404(
-        permissions.records_visible_to(request.user, MediaItem).select_related("org"), pk=pk
+        permissions.media_visible_to(request.user).select_related("org"), pk=pk
     )
     url = listen_url(item)
     return render(
@@ -687,7 +683,7 @@ def media_item(request, pk: int):
 def media_poster(request, pk: int):
     _require_reader(request.user)
     item = get_object_or_404(
-        permissions.records_visible_to(request.user, MediaItem).select_related("org"), pk=pk
+        permissions.media_visible_to(request.user).select_related("org"), pk=pk
     )
     url = listen_url(item)
     return render(
