@@ -1,5 +1,7 @@
 """URL map: pages per app, the admin, the API and Open311."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -25,6 +27,8 @@ urlpatterns = [
     path("dashboard/", include("civicloop.dashboard.urls")),
     path("inbox/", include("civicloop.notifications.urls")),
 ]
+if os.environ.get("CIVICLOOP_BENCH") == "1":  # framework floors for bench/run.py only
+    urlpatterns.append(path("bench/floor/", include("civicloop.benchfloor.urls")))
 
 handler400 = "civicloop.core.errorviews.bad_request"
 handler403 = "civicloop.core.errorviews.permission_denied"
