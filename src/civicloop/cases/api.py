@@ -6,7 +6,7 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from civicloop.api import auth_optional
 from civicloop.core import throttle
@@ -148,7 +148,7 @@ def create_case(request):
     if key:
         existing = Case.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
         if existing is not None:
-            return 200, present.summary(existing, user)
+            return Status(200, present.summary(existing, user))
     if user is None:
         throttle.hit("cases:anonymous-report", ip, limit=conf.anon_reports_per_hour(), window=3600)
     images = photos.clean_uploads(files)
@@ -169,7 +169,7 @@ def create_case(request):
         idempotency_scope=scope,
         idempotency_key=key,
     )
-    return (201 if created else 200), present.summary(case, user)
+    return Status(201 if created else 200, present.summary(case, user))
 
 
 @router.get("/cases", response=CaseListOut, summary="Cases in the caller's scope, filtered")

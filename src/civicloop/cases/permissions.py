@@ -30,10 +30,13 @@ def visible_to(user, qs=None):
     qs = Case.objects.all() if qs is None else qs
     if user is None or not user.is_authenticated:
         return qs.none()
+    if scope.is_district_wide(user, REGION_VIEWERS):
+        return qs
     q = scope.region_q(user, REGION_VIEWERS)
     departments = scope.department_ids(user)
     if departments:
-        q |= Q(department_id__in=departments)
+        # A department sees what was dispatched to it, not what merely suggests it.
+        q |= Q(department_id__in=departments, dispatched_at__isnull=False)
     return qs.filter(q | Q(reporter=user))
 
 
@@ -59,7 +62,11 @@ def case_roles(user, case: Case) -> set[str]:
         roles.add(wf.COMMUNITY)
     if scope.covers_region(user, [Role.DISPATCHER], region):
         roles.add(wf.DISPATCHER)
-    if case.department_id and case.department_id in scope.department_ids(user):
+    if (
+        case.department_id
+        and case.dispatched_at is not None
+        and case.department_id in scope.department_ids(user)
+    ):
         roles.add(wf.DEPARTMENT)
     return roles
 
