@@ -196,6 +196,10 @@ def submit_order(
     phoned or came in (代办), in their own community."""
     if service_type not in ServiceType.values:
         _refuse(_("请选择服务类型"), 422, "invalid_service_type")
+    if preferred_time is not None and not (
+        timezone.now() - timedelta(days=1) <= preferred_time <= timezone.now() + timedelta(days=366)
+    ):
+        _refuse(_("期望时间应在一年之内"), 422, "invalid_time")
     profile = getattr(user, "profile", None)
     staff_filing = community is not None and manages(user, community)
     if community is None:
@@ -293,6 +297,9 @@ def publish_task(
         _refuse(_("请填写标题和地点"), 422, "invalid")
     if ends_at <= starts_at:
         _refuse(_("结束时间必须晚于开始时间"), 422, "invalid_window")
+    now = timezone.now()
+    if not now - timedelta(days=366) <= starts_at <= now + timedelta(days=366):
+        _refuse(_("开始时间应在一年之内"), 422, "invalid_window")
     if ends_at - starts_at > timedelta(days=31):
         _refuse(_("任务时间不能超过31天"), 422, "invalid_window")
     if not 1 <= places <= 1000:

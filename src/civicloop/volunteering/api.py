@@ -27,6 +27,7 @@ from .permissions import (
     tasks_visible_to,
 )
 from .schemas import (
+    MAX_ID,
     CheckinIn,
     ClaimOut,
     ConfirmOut,
@@ -179,7 +180,13 @@ def registration_out(registration: MemberRegistration, *, full: bool) -> dict:
     }
 
 
+def _check_id(value: int, message: str) -> None:
+    if not 1 <= value <= MAX_ID:
+        raise ApiError(404, "not_found", message)
+
+
 def _visible_task(user, task_id: int) -> Task:
+    _check_id(task_id, _("找不到该任务"))
     task = tasks_visible_to(user).filter(pk=task_id).select_related("community", "order").first()
     if task is None:
         raise ApiError(404, "not_found", _("找不到该任务"))
@@ -236,6 +243,7 @@ def list_orders(request, state: str | None = None, limit: int = Query(50, ge=1, 
 @router.get("/service-orders/{order_id}", response=OrderOut, summary="One order, in full")
 def get_order(request, order_id: int):
     user = request.auth
+    _check_id(order_id, _("找不到该点单"))
     order = orders_visible_to(user).select_related("community").filter(pk=order_id).first()
     if order is None:
         raise ApiError(404, "not_found", _("找不到该点单"))
@@ -255,6 +263,7 @@ class DeclineIn(Schema):
 def decline(request, order_id: int, payload: DeclineIn):
     if len(payload.reason) > 200:
         raise ApiError(422, "invalid", _("原因不能超过200字"))
+    _check_id(order_id, _("找不到该点单"))
     if not orders_visible_to(request.auth).filter(pk=order_id).exists():
         raise ApiError(404, "not_found", _("找不到该点单"))
     order = actions.decline_order(request.auth, order_id, payload.reason)
@@ -292,7 +301,7 @@ def create_task(request, payload: TaskIn):
 @router.get("/tasks", response=list[TaskOut], summary="Tasks: open ones, mine, or near a point")
 def list_tasks(
     request,
-    community_id: int | None = Query(None, ge=1),
+    community_id: int | None = Query(None, ge=1, le=MAX_ID),
     lat: float | None = Query(None, ge=-90, le=90),
     lng: float | None = Query(None, ge=-180, le=180),
     mine: bool = False,
@@ -392,7 +401,11 @@ def confirm(request, task_id: int, payload: MemberIn):
 
 
 @router.get("/service-records", response=list[RecordOut], summary="志愿服务记录 one may see")
-def list_records(request, member: int | None = Query(None, ge=1), limit: int = Query(100, le=500)):
+def list_records(
+    request,
+    member: int | None = Query(None, ge=1, le=MAX_ID),
+    limit: int = Query(100, ge=1, le=500),
+):
     qs = records_visible_to(request.auth).select_related("confirmed_by__profile")
     if member:
         qs = qs.filter(member_id=member)
@@ -500,7 +513,7 @@ def _visible_registrations(user):
 
 
 @router.get("/registrations", response=list[RegistrationOut], summary="Mine, or my community's")
-def list_registrations(request, state: str | None = None, limit: int = Query(100, le=500)):
+def list_registrations(request, state: str | None = None, limit: int = Query(100, ge=1, le=500)):
     user = request.auth
     qs = _visible_registrations(user)
     if state:
@@ -512,6 +525,7 @@ def list_registrations(request, state: str | None = None, limit: int = Query(100
 
 
 def _registration(user, registration_id: int) -> MemberRegistration:
+    _check_id(registration_id, _("找不到该报到申请"))
     registration = _visible_registrations(user).filter(pk=registration_id).first()
     if registration is None:
         raise ApiError(404, "not_found", _("找不到该报到申请"))
@@ -538,5 +552,6 @@ def reject_registration(request, registration_id: int, payload: DecisionIn):
 
 @router.post("/registrations/{registration_id}/withdraw", response=RegistrationOut)
 def withdraw_registration(request, registration_id: int):
+    _check_id(registration_id, _("找不到该报到申请"))
     registration = actions.withdraw_registration(request.auth, registration_id)
     return registration_out(registration, full=True)

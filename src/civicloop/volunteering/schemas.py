@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 PHONE = r"^[0-9+\-\s]{5,20}$"
+MAX_ID = 2**63 - 1  # the database's bigint: larger ids would fail in SQL, not as 404
 
 
 class OrderIn(Schema):
@@ -17,7 +18,9 @@ class OrderIn(Schema):
     contact_name: str = Field("", max_length=50)
     phone: str = Field(..., pattern=PHONE)
     address: str = Field(..., min_length=2, max_length=200)
-    community_id: int | None = Field(None, ge=1, description="代办: the community staff file for")
+    community_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="代办: the community staff file for"
+    )
 
 
 class OrderOut(Schema):
@@ -52,8 +55,10 @@ class TaskIn(Schema):
     points: int = Field(..., ge=1, le=1000)
     checkin_radius_m: int | None = Field(None, ge=10, le=50_000)
     cancel_cutoff: datetime | None = None
-    community_id: int | None = Field(None, ge=1, description="defaults to the staff's community")
-    order_id: int | None = Field(None, ge=1, description="the 点单 this task answers")
+    community_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="defaults to the staff's community"
+    )
+    order_id: int | None = Field(None, ge=1, le=MAX_ID, description="the 点单 this task answers")
 
 
 class TaskOut(Schema):
@@ -103,7 +108,7 @@ class CheckinIn(Schema):
 
 
 class MemberIn(Schema):
-    member: int = Field(..., ge=1)
+    member: int = Field(..., ge=1, le=MAX_ID)
 
 
 class RecordOut(Schema):
@@ -138,7 +143,7 @@ class PointsOut(Schema):
 
 
 class CorrectionIn(Schema):
-    member: int = Field(..., ge=1)
+    member: int = Field(..., ge=1, le=MAX_ID)
     points: int = Field(..., ge=-10_000, le=10_000)
     reason: str = Field(..., min_length=1, max_length=200)
 
@@ -152,7 +157,7 @@ class RewardOut(Schema):
 
 
 class RedemptionIn(Schema):
-    reward: int = Field(..., ge=1)
+    reward: int = Field(..., ge=1, le=MAX_ID)
 
 
 class RedemptionOut(Schema):
@@ -165,7 +170,7 @@ class RedemptionOut(Schema):
 
 
 class RegistrationIn(Schema):
-    community_id: int = Field(..., ge=1)
+    community_id: int = Field(..., ge=1, le=MAX_ID)
     skills: str = Field("", max_length=200)
 
 

@@ -305,3 +305,34 @@ def test_every_page_answers_its_roles(user_named, web_as):
     assert web_as("resident").get("/volunteer/staff/").status_code == 403
     assert web_as("member01").get("/volunteer/c/not-a-code/").status_code == 404
     assert ServiceRecord.objects.count() == 0
+
+
+def test_ids_and_times_beyond_any_database_range_are_answered_without_a_500(api_as):
+    staff, member = api_as("community"), api_as("member01")
+    assert member.post(f"/api/v1/tasks/{2**70}/claim").status_code in (404, 422)
+    assert member.post(f"/api/v1/tasks/{2**63}/claim").status_code == 404
+    assert member.get("/api/v1/service-records?limit=-1").status_code == 422
+    body = {
+        "title": "x",
+        "service_type": "other",
+        "address": "a",
+        "starts_at": "9999-12-31T20:00:00+08:00",
+        "ends_at": "9999-12-31T22:00:00+08:00",
+        "places": 1,
+        "points": 1,
+    }
+    assert staff.post("/api/v1/tasks", body, content_type=JSON).status_code == 422
+    order = {
+        "service_type": "haircut",
+        "phone": "13904270001",
+        "address": "胜利小区",
+        "preferred_time": "9999-12-31T20:00:00",
+    }
+    assert (
+        api_as("resident").post("/api/v1/service-orders", order, content_type=JSON).status_code
+        == 422
+    )
+    assert (
+        staff.post("/api/v1/tasks/1/confirm", {"member": 2**64}, content_type=JSON).status_code
+        == 422
+    )
