@@ -115,6 +115,9 @@ class Submission(models.Model):
     account_id = models.CharField(_("账号标识"), max_length=100, blank=True)
     address_id = models.CharField(_("地址编码"), max_length=100, blank=True)
     media_url = models.URLField(_("媒体链接"), max_length=500, blank=True)
+    # The spec allows 4000 characters, a case holds 2000: the whole text is kept here and
+    # answered to clients, the case carries its beginning.
+    full_description = models.TextField(_("完整描述"), blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:

@@ -261,7 +261,9 @@ def service_request(case: Case, notes: dict[str, CaseEvent], photo_id: int | Non
         "status_notes": status_notes(case, notes),
         "service_name": case.category.name if case.category_id else None,
         "service_code": case.category.code if case.category_id else None,
-        "description": scrub(case.description, case),
+        "description": scrub(
+            (submission.full_description if submission else "") or case.description, case
+        ),
         "agency_responsible": department.name if department else None,
         "service_notice": service_notice(case.category),
         "requested_datetime": w3c.stamp(case.created_at),

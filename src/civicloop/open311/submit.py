@@ -214,8 +214,15 @@ def parse(data, files) -> Report:
     return report
 
 
+CASE_DESCRIPTION_MAX = 2000
+
+
 def _description(report: Report, client: str) -> str:
     text = report.description
+    if len(text) > CASE_DESCRIPTION_MAX:
+        # The case holds 2000 characters; the rest stays on the Open311 record.
+        suffix = _("……（全文见 Open311 提交记录）")
+        return text[: CASE_DESCRIPTION_MAX - len(suffix)] + suffix
     if len(text) < 4:
         # The spec makes description optional; the loop needs words a person can act on.
         text = _("%(service)s（由%(client)s提交，未附描述）%(text)s") % {
@@ -267,6 +274,9 @@ def file_report(
                 account_id=report.account_id,
                 address_id=report.address_id,
                 media_url=report.media_url,
+                full_description=report.description
+                if len(report.description) > CASE_DESCRIPTION_MAX
+                else "",
             )
             ApiKey.objects.filter(pk=key.pk).update(report_count=F("report_count") + 1)
     except ActionRefused as exc:

@@ -330,3 +330,14 @@ def test_cases_from_other_sources_are_public_requests_too(client, api_as, servic
     data = client.get("/open311/v2/requests.json").json()
     assert [r["service_code"] for r in data] == ["DL91"]
     assert "李秀兰" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_a_description_of_4000_characters_is_accepted_and_answered_whole(client, report):
+    from civicloop.cases.models import Case
+
+    text = "井盖缺失" * 1000
+    request_id = report(description=text, expect=200).json()[0]["service_request_id"]
+    assert get_one(client, request_id)["description"] == text
+    case = Case.objects.get(pk=request_id)
+    assert len(case.description) <= 2000
+    assert case.description.endswith("（全文见 Open311 提交记录）")
