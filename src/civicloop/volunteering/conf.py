@@ -20,3 +20,8 @@ def nearby_metres() -> int:
 
 def certificate_issuer() -> str:
     return str(getattr(settings, "CIVICLOOP_CERTIFICATE_ISSUER", "中共盘锦市兴隆台区委组织部"))
+
+
+def reminder_minutes() -> int:
+    """Members who hold a place are reminded this long before the task starts."""
+    return int(getattr(settings, "CIVICLOOP_TASK_REMINDER_MINUTES", 120))

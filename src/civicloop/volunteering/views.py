@@ -218,6 +218,7 @@ def tasks(request):
             "registration": registration,
             "registration_form": RegistrationForm(),
             "now": now,
+            "sees_orgs": org_ids(user) != set(),
         },
     )
 
@@ -651,6 +652,49 @@ def task_detail(request, task_id: int):
         request,
         "volunteering/task_detail.html",
         {"task": task, "claims": claims, "staff": staff},
+    )
+
+
+@login_required
+def community(request, community_id: int):
+    """A community's registered members and co-building organisations (names masked except
+    for the community's own staff)."""
+    region = get_object_or_404(Region, pk=community_id, level=Region.Level.COMMUNITY)
+    staff = manages(request.user, region)
+    registrations = MemberRegistration.objects.filter(
+        community=region, state=MemberRegistration.State.APPROVED
+    ).select_related("member__profile", "party_org")
+    members = [
+        {
+            "name": _full_name(r.member) if staff else mask_name(_full_name(r.member)),
+            "org": r.party_org.name if r.party_org else "",
+            "since": r.decided_at,
+        }
+        for r in registrations
+    ]
+    pairings = list(
+        OrgPairing.objects.filter(community=region, active=True).select_related("party_org")
+    )
+    for pairing in pairings:
+        pairing.rate = stats.registration_rate(pairing.party_org)
+    records = ServiceRecord.objects.filter(community=region)
+    totals = records.aggregate(n=Count("id"), hours=Sum("hours"), points=Sum("points"))
+    board = stats.community_leaderboard(region) if stats.leaderboards_enabled() else None
+    if board and not staff:
+        for row in board:
+            if row["member_id"] != request.user.pk:
+                row["name"] = mask_name(row["name"])
+    return render(
+        request,
+        "volunteering/community.html",
+        {
+            "community": region,
+            "members": members,
+            "pairings": pairings,
+            "totals": totals,
+            "board": board,
+            "staff": staff,
+        },
     )
 
 

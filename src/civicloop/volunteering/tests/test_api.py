@@ -336,3 +336,31 @@ def test_ids_and_times_beyond_any_database_range_are_answered_without_a_500(api_
         staff.post("/api/v1/tasks/1/confirm", {"member": 2**64}, content_type=JSON).status_code
         == 422
     )
+
+
+def test_the_community_page_lists_registered_members_masked_and_co_building_orgs(
+    user_named, web_as
+):
+    from civicloop.core.models import PartyOrg
+
+    from .factories import community
+
+    shengli = community()
+    registration = actions.register_member(user_named("member01"), shengli)
+    actions.decide_registration(user_named("community"), registration.pk, approve=True)
+    actions.pair_org(
+        user_named("community"),
+        shengli,
+        PartyOrg.objects.get(name="辽河油田兴隆台采油厂第一党支部"),
+        agreement_date=timezone.localdate(),
+        content="家电义务维修",
+        contact_name="马工",
+        contact_phone="0427-2800000",
+    )
+    name = user_named("member01").profile.real_name
+    as_member = web_as("member02").get(f"/volunteer/communities/{shengli.pk}/").content.decode()
+    assert "辽河油田兴隆台采油厂第一党支部" in as_member
+    assert name not in as_member and name[0] + "*" in as_member
+    as_staff = web_as("community").get(f"/volunteer/communities/{shengli.pk}/").content.decode()
+    assert name in as_staff
+    assert web_as("member02").get(f"/volunteer/tasks/{10**30}/").status_code == 404
