@@ -238,6 +238,11 @@ class Snapshot:
         return {k: derive(c) for k, c in self.counters(scope_type, scope_id, period, group).items()}
 
 
+def counters_of(period: Period, scope_type: str = "district", scope_id: int | None = None) -> dict:
+    """The live additive counters of a scope and period (for tests and the benchmark)."""
+    return Snapshot().counters(scope_type, scope_id, period)[None]
+
+
 def figures(scope_type: str, scope_id: int | None, period: Period, now=None) -> dict:
     """The case figures (API keys) of one scope and period, live."""
     return Snapshot(now).figures(scope_type, scope_id, period)

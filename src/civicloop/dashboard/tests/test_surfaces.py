@@ -84,7 +84,7 @@ def test_grid_workers_see_their_grid_only(october, api_as, foundation):
 @pytest.mark.parametrize("username", ["resident", "member"])
 def test_residents_and_members_get_403(foundation, api_as, web_as, username):
     status, body = _json(api_as(username), "/api/v1/stats/cases")
-    assert status == 403
+    assert status == 403 and body["error"]["code"] == "forbidden"
     assert web_as(username).get("/dashboard/").status_code == 403
 
 

@@ -1,0 +1,223 @@
+"""Rollups plus live tail equal the naive GROUP BY on random histories driven through the real
+case actions, whatever moment the sweeps ran at; two workers never fold a batch in twice."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from civicloop.cases import actions
+from civicloop.cases import workflow as wf
+from civicloop.cases.models import Case
+from civicloop.core.errors import ActionRefused
+from civicloop.dashboard import metrics, rollups
+from civicloop.dashboard.models import CaseRollup, RollupWatermark
+
+from .scenario import Story, at, frozen
+
+GRIDS = ("胜利社区第1网格", "胜利社区第2网格", "蓝色康桥社区第1网格")
+VERIFIER = {
+    "胜利社区第1网格": "grid",
+    "胜利社区第2网格": "community",
+    "蓝色康桥社区第1网格": "community2",
+}
+DEPARTMENT_USER = {"CG": "department", "ZJ": "department2"}
+
+
+# Most cases move on through the loop; the detours happen, but less often.
+WEIGHTS = {
+    wf.REJECT: 0.1,
+    wf.MERGE: 0.1,
+    wf.RESOLVE_LOCALLY: 0.2,
+    wf.RETURN: 0.25,
+    wf.REWORK: 0.35,
+    wf.REQUEST_EXTENSION: 0.3,
+}
+
+
+def _actor(story: Story, case: Case, action: str, grid_name: str) -> str:
+    if action in (wf.VERIFY, wf.REJECT, wf.MERGE, wf.RESOLVE_LOCALLY):
+        return VERIFIER[grid_name]
+    if action in (wf.SIGN, wf.RETURN, wf.REPLY, wf.REQUEST_EXTENSION):
+        code = next(c for c, d in story.departments.items() if d.pk == case.department_id)
+        return DEPARTMENT_USER[code]
+    if action == wf.EVALUATE:
+        return "resident"
+    return "dispatcher"
+
+
+def random_history(foundation, seed: int, steps: int = 110) -> tuple:
+    rng = random.Random(seed)
+    story = Story(foundation)
+    moment = at(9, 28, 9, 0)
+    cases: list[tuple[Case, str]] = []
+    sweeps = 0
+    for _ in range(steps):
+        moment += timedelta(minutes=rng.choice([7, 30, 45, 90, 200, 600, 1500]))
+        roll = rng.random()
+        if roll < 0.12:
+            with frozen(moment):
+                rollups.sweep()
+            sweeps += 1
+            continue
+        if roll < 0.27 or not cases:
+            grid = rng.choice(GRIDS)
+            cases.append((story.report(moment, grid=grid), grid))
+            continue
+        case, grid = rng.choice(cases)
+        case.refresh_from_db()
+        if case.state == wf.CLOSED and not case.rating and rng.random() < 0.3:
+            with frozen(moment):
+                actions.evaluate_by_default(case.pk)
+            continue
+        choices = sorted(
+            a for a in wf.actions_in(case.state) if a not in (wf.COMMENT, wf.SUPERVISE, wf.REOPEN)
+        )
+        if not choices:
+            continue
+        action = rng.choices(choices, weights=[WEIGHTS.get(a, 1.0) for a in choices])[0]
+        fields: dict = {}
+        if action == wf.DISPATCH:
+            fields["department"] = story.dept(rng.choice(["CG", "ZJ"]))
+        elif action in (wf.REJECT, wf.RETURN, wf.REWORK):
+            fields["reason"] = "随机理由"
+        elif action in (wf.REPLY, wf.RESOLVE_LOCALLY):
+            fields["result"] = "已处理"
+        elif action == wf.REQUEST_EXTENSION:
+            fields.update(hours=rng.choice([4, 8, 16]), reason="需要协调")
+        elif action == wf.EVALUATE:
+            fields["rating"] = rng.choice(["satisfied", "basically_satisfied", "unsatisfied"])
+        elif action == wf.MERGE:
+            others = [c for c, _g in cases if c.pk != case.pk]
+            if not others:
+                continue
+            fields["into"] = rng.choice(others).pk
+        try:
+            story.act(moment, case, _actor(story, case, action, grid), action, **fields)
+        except ActionRefused:
+            pass  # e.g. merging into a closed-out case, or a guard: the history goes on
+    return story, moment + timedelta(hours=rng.choice([1, 30, 200])), sweeps
+
+
+def _scopes(foundation) -> list[tuple[str, int | None]]:
+    regions, departments = foundation["regions"], foundation["departments"]
+    return [
+        ("district", None),
+        ("street", regions["振兴街道"].pk),
+        ("community", regions["胜利社区"].pk),
+        ("community", regions["蓝色康桥社区"].pk),
+        ("grid", regions["胜利社区第2网格"].pk),
+        ("department", departments["CG"].pk),
+        ("department", departments["ZJ"].pk),
+    ]
+
+
+PERIODS = [
+    metrics.Period(date(2026, 9, 1), date(2026, 12, 31)),
+    metrics.Period(date(2026, 10, 1), date(2026, 10, 31)),
+    metrics.Period(date(2026, 10, 8), date(2026, 10, 8)),
+    metrics.Period(date(2026, 9, 28), date(2026, 10, 11)),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rollups_plus_tail_equal_the_naive_group_by_on_random_histories(foundation, seed):
+    _story, now, _sweeps = random_history(foundation, seed)
+    assert Case.objects.count() > 5
+    with frozen(now):
+        snapshot = metrics.Snapshot()
+        for scope_type, scope_id in _scopes(foundation):
+            for period in PERIODS:
+                live = snapshot.counters(scope_type, scope_id, period)[None]
+                naive = metrics.naive_counters(scope_type, scope_id, period)
+                assert live == naive, (scope_type, scope_id, period)
+        rollups.sweep()
+        swept = metrics.Snapshot(live=False)
+        for scope_type, scope_id in _scopes(foundation):
+            for period in PERIODS:
+                assert swept.counters(scope_type, scope_id, period)[None] == (
+                    metrics.naive_counters(scope_type, scope_id, period)
+                )
+
+
+def test_grouped_counters_add_up_to_the_scope_total(foundation):
+    _story, now, _sweeps = random_history(foundation, 7)
+    with frozen(now):
+        snapshot = metrics.Snapshot()
+        period = PERIODS[0]
+        total = snapshot.counters("district", None, period)[None]
+        for group in ("day", "community_id", "department_id", "category_id", "source"):
+            parts = snapshot.counters("district", None, period, group)
+            summed = {k: sum(p[k] for p in parts.values()) for k in total}
+            assert summed == total, group
+
+
+def test_an_action_a_moment_ago_is_counted_before_any_sweep(foundation):
+    story = Story(foundation)
+    case = story.report(at(10, 9, 9, 0))
+    with frozen(at(10, 9, 9, 0)):
+        rollups.sweep()
+    period = metrics.Period(date(2026, 10, 9), date(2026, 10, 9))
+    story.act(at(10, 9, 9, 1), case, "grid", "reject", reason="重复")
+    with frozen(at(10, 9, 9, 1)):
+        assert metrics.figures("district", None, period)["rejected"] == 1
+        # The sweep leaves an event younger than the lag to the tail, and the figure holds.
+        rollups.sweep()
+        assert RollupWatermark.objects.get().last_event_id < case.events.last().pk
+        assert metrics.figures("district", None, period)["rejected"] == 1
+
+
+def test_a_deadline_passing_counts_without_any_event(foundation):
+    story = Story(foundation)
+    case = story.report(at(10, 9, 9, 0))
+    story.act(at(10, 9, 9, 5), case, "grid", "verify")
+    story.act(at(10, 9, 9, 10), case, "dispatcher", "dispatch", department=story.dept("CG"))
+    period = metrics.Period(date(2026, 10, 9), date(2026, 10, 9))
+    with frozen(at(10, 9, 10, 0)):
+        rollups.sweep()
+        assert metrics.counters_of(period)["sign_due"] == 0
+    # The sign deadline (2 working hours: 11:10) passes; no one acts.
+    with frozen(at(10, 9, 11, 30)):
+        assert metrics.counters_of(period)["sign_due"] == 1
+        rollups.sweep()
+        assert (
+            metrics.Snapshot(live=False).counters("district", None, period)[None]["sign_due"] == 1
+        )
+        assert metrics.figures("district", None, period)["on_time_sign_rate"] == 0.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_fold_each_event_in_once(foundation):
+    story = Story(foundation)
+    for n in range(6):
+        case = story.report(at(10, 12, 9, n))
+        story.act(at(10, 12, 9, 30 + n), case, "grid", "verify")
+    now = at(10, 12, 12, 0)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            with frozen(now):
+                rollups.sweep()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    period = metrics.Period(date(2026, 10, 12), date(2026, 10, 12))
+    with frozen(now):
+        swept = metrics.Snapshot(live=False).counters("district", None, period)[None]
+    assert swept["received"] == 6 and swept["verified"] == 6
+    assert sum(CaseRollup.objects.values_list("received", flat=True)) == 6
