@@ -43,7 +43,7 @@ def org_workbook(org, members: list[dict], records) -> bytes:
                 _safe(m["branch"]),
                 _safe(m["community"]),
                 m["tasks"],
-                float(m["hours"]),
+                round(float(m["hours"]), 2),
                 m["points"],
             ]
             for m in members
@@ -69,7 +69,7 @@ def org_workbook(org, members: list[dict], records) -> bytes:
                 r.date,
                 r.community.name,
                 _safe(r.place),
-                float(r.hours),
+                round(float(r.hours), 2),
                 r.points,
                 r.certificate_number,
             ]

@@ -341,6 +341,18 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def ended(self) -> bool:
+        from django.utils import timezone
+
+        return self.ends_at <= timezone.now()
+
+    @property
+    def display_state(self) -> str:
+        if self.state == self.State.PUBLISHED and self.ended:
+            return str(_("已结束"))
+        return self.get_state_display()
+
 
 class TaskClaim(models.Model):
     """党员接单: a member's place in a task, from claim through check-in/out to confirmation."""

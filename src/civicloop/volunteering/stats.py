@@ -12,6 +12,11 @@ from . import workflow
 from .models import MemberRegistration, ServiceRecord, VolunteeringSettings
 
 
+def hours(value) -> Decimal:
+    """A sum of hours to the hundredth (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def leaderboards_enabled() -> bool:
     return VolunteeringSettings.current().leaderboards_enabled
 
@@ -28,7 +33,7 @@ def leaderboard(records, limit: int = 10) -> list[dict]:
             "member_id": r["member_id"],
             "name": r["member__profile__real_name"] or r["member__username"],
             "points": r["points"] or 0,
-            "hours": r["hours"] or Decimal(0),
+            "hours": hours(r["hours"]),
             "services": r["services"],
         }
         for r in rows
@@ -89,7 +94,7 @@ def org_service(org: PartyOrg):
                 "branch": profile.party_org.name if profile.party_org else "",
                 "community": communities.get(profile.user_id, ""),
                 "tasks": t.get("tasks", 0),
-                "hours": t.get("hours") or Decimal(0),
+                "hours": hours(t.get("hours")),
                 "points": t.get("points") or 0,
             }
         )

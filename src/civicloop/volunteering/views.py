@@ -372,7 +372,9 @@ def points_view(request):
             "entries": PointsEntry.objects.filter(member=user).order_by("-id")[:50],
             "rewards": Reward.objects.filter(active=True),
             "records": ServiceRecord.objects.filter(member=user).select_related("community")[:50],
-            "hours": ServiceRecord.objects.filter(member=user).aggregate(h=Sum("hours"))["h"] or 0,
+            "hours": stats.hours(
+                ServiceRecord.objects.filter(member=user).aggregate(h=Sum("hours"))["h"]
+            ),
             "board": board,
             "registration": registration,
             "redeem_key": secrets.token_hex(8),
@@ -679,6 +681,7 @@ def community(request, community_id: int):
         pairing.rate = stats.registration_rate(pairing.party_org)
     records = ServiceRecord.objects.filter(community=region)
     totals = records.aggregate(n=Count("id"), hours=Sum("hours"), points=Sum("points"))
+    totals["hours"] = stats.hours(totals["hours"])
     board = stats.community_leaderboard(region) if stats.leaderboards_enabled() else None
     if board and not staff:
         for row in board:
