@@ -313,7 +313,7 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
     try:
         with transaction.atomic():
             case = (
-                Case.objects.select_for_update()
+                Case.objects.select_for_update(of=("self",))
                 .select_related("category", "grid", "community", "street", "department")
                 .filter(pk=case_id)
                 .first()

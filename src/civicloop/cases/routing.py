@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -22,16 +23,16 @@ _polygons: dict = {"version": None, "items": []}
 @receiver(post_save, sender=Region)
 @receiver(post_delete, sender=Region)
 def _regions_changed(sender, **kwargs) -> None:
-    # Every process compares this shared version before using its cached polygons.
-    cache.add(_VERSION_KEY, 0, timeout=None)
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, timeout=None)
+    # Every process compares this shared token with its own before using cached polygons.
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _grid_polygons() -> list:
-    version = cache.get(_VERSION_KEY, 0)
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        # A fresh (or flushed) cache: a new token makes every process reload once.
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(_VERSION_KEY)
     with _lock:
         if _polygons["version"] != version or not _polygons["items"]:
             items = []
