@@ -9,6 +9,7 @@ batched INSERTs. Needs a configured Django (run.py sets it up)."""
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from django.db import connection, transaction
 
 # How a case's final state depends on its age: (state, weight) for old (> 30 days) and recent.
 OLD_STATES = [
-    ("closed", 85),
+    ("closed", 83),
+    ("reopened", 2),
     ("rejected", 4),
     ("merged", 3),
     ("in_progress", 3),
@@ -30,7 +32,8 @@ OLD_STATES = [
     ("submitted", 1),
 ]
 RECENT_STATES = [
-    ("closed", 40),
+    ("closed", 39),
+    ("reopened", 1),
     ("in_progress", 18),
     ("dispatched", 12),
     ("submitted", 8),
@@ -49,7 +52,24 @@ PATHS = {
     "closed": ["verify", "dispatch", "sign", "reply", "approve", "evaluate"],
     "rejected": ["reject"],
     "merged": ["merge"],
+    # 不满意 reopens the case (to verified): the latest cycle starts again.
+    "reopened": ["verify", "dispatch", "sign", "reply", "approve", "evaluate", "reopen"],
 }
+OPEN = frozenset({"submitted", "verified", "dispatched", "in_progress", "replied"})
+# The events the dashboard's figures count (dashboard.facts.FACT_ACTIONS).
+FACT_STEPS = frozenset(
+    {
+        "dispatch",
+        "reply",
+        "rework",
+        "grant_extension",
+        "return",
+        "reopen",
+        "reject",
+        "merge",
+        "evaluate",
+    }
+)
 STEP_STATE = {
     "create": ("", "submitted"),
     "verify": ("submitted", "verified"),
@@ -60,6 +80,7 @@ STEP_STATE = {
     "reply": ("in_progress", "replied"),
     "approve": ("replied", "closed"),
     "evaluate": ("closed", "closed"),
+    "reopen": ("closed", "verified"),
 }
 ROLE_OF = {
     "create": "reporter",
@@ -71,6 +92,7 @@ ROLE_OF = {
     "reply": "department_staff",
     "approve": "dispatcher",
     "evaluate": "reporter",
+    "reopen": "system",
     "comment": "reporter",
     "supervise": "dispatcher",
     "request_extension": "department_staff",
@@ -88,6 +110,7 @@ NOTES = {
     "reply": "已派人现场处理完毕，详见照片",
     "approve": "核查属实，同意办结",
     "evaluate": "处理及时，谢谢",
+    "reopen": "群众不满意，重新办理",
     "comment": "请问什么时候能处理？",
     "supervise": "请加快办理进度",
     "request_extension": "需协调多个部门，申请延期",
@@ -110,36 +133,48 @@ DESCRIPTIONS = [
     "下水道堵塞，污水漫到路面，味道难闻",
 ]
 SOURCES = [("app", 70), ("patrol", 15), ("hotline", 10), ("phone", 5)]
-RATINGS = [("satisfied", 82), ("basically_satisfied", 12), ("unsatisfied", 3), ("", 3)]
+# A closed case's evaluation (unsatisfied ones reopen the case: final state "reopened").
+RATINGS = [("satisfied", 84), ("basically_satisfied", 12), ("", 4)]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 HOUR = 3600
 DAY = 24 * HOUR
+# How long each step takes: (shortest, longest) in seconds.
+GAPS = {
+    "verify": (0.2 * HOUR, 6 * HOUR),
+    "reject": (0.5 * HOUR, 8 * HOUR),
+    "merge": (0.5 * HOUR, 8 * HOUR),
+    "dispatch": (0.2 * HOUR, 4 * HOUR),
+    "sign": (0.1 * HOUR, 3 * HOUR),
+    "reply": (4 * HOUR, 96 * HOUR),
+    "approve": (1 * HOUR, 24 * HOUR),
+    "evaluate": (1 * HOUR, 72 * HOUR),
+    "reopen": (1, 2),
+}
 
 
-def _weighted(pairs):
-    values = [v for v, _w in pairs]
-    weights = [w for _v, w in pairs]
-    return values, weights
+def _lottery(pairs) -> list[str]:
+    """A list in which each value appears as often as its weight: one random index draws."""
+    return [value for value, weight in pairs for _ in range(weight)]
 
 
 class Clock:
     """UTC timestamps as the text both PostgreSQL (session time zone UTC) and Django's SQLite
-    backend read, cached per minute because formatting dominates the generator's time."""
+    backend read, the date and hour cached because formatting dominates the generator's time."""
 
     def __init__(self):
-        self._minutes: dict[int, str] = {}
+        self._hours: dict[int, str] = {}
 
     def text(self, epoch: float | None) -> str | None:
         if epoch is None:
             return None
-        seconds = int(epoch)
-        minute, second = divmod(seconds, 60)
-        prefix = self._minutes.get(minute)
+        hour, rest = divmod(int(epoch), 3600)
+        prefix = self._hours.get(hour)
         if prefix is None:
-            prefix = datetime.fromtimestamp(minute * 60, UTC).strftime("%Y-%m-%d %H:%M")
-            self._minutes[minute] = prefix
-        return f"{prefix}:{second:02d}"
+            prefix = datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m-%d %H:")
+            self._hours[hour] = prefix
+        minute, second = divmod(rest, 60)
+        return f"{prefix}{minute:02d}:{second:02d}"
 
 
 @dataclass
@@ -345,87 +380,86 @@ EVENT_COLUMNS = [
 
 
 class Generator:
-    """Yields case rows and their event rows, deterministic for a seed."""
+    """Case rows and their event rows, deterministic for a seed."""
 
     def __init__(self, world: World, *, now: float, seed: int = 1):
         self.w = world
         self.now = now
         self.rng = random.Random(seed)
         self.clock = Clock()
-        self.old_states = _weighted(OLD_STATES)
-        self.recent_states = _weighted(RECENT_STATES)
-        self.sources = _weighted(SOURCES)
-        self.ratings = _weighted(RATINGS)
+        self.old_states = _lottery(OLD_STATES)
+        self.recent_states = _lottery(RECENT_STATES)
+        self.sources = _lottery(SOURCES)
+        self.ratings = _lottery(RATINGS)
         self.next_event_id = 1
 
-    def _final_state(self, created: float, forced: str | None) -> str:
+    def _final(self, created: float, forced: str | None) -> str:
         if forced:
             return forced
-        values, weights = self.recent_states if self.now - created < 30 * DAY else self.old_states
-        return self.rng.choices(values, weights)[0]
+        lottery = self.recent_states if self.now - created < 30 * DAY else self.old_states
+        return lottery[int(self.rng.random() * len(lottery))]
 
-    def case(self, case_id: int, created: float, *, state=None, department=None, events=True):
-        """One case row (a tuple in CASE_COLUMNS order) and its event rows."""
-        rng, t, w = self.rng, self.clock.text, self.w
-        state = self._final_state(created, state)
+    def case(self, case_id: int, created: float, *, state=None, department=None, events="all"):
+        """One case row (a tuple in CASE_COLUMNS order) and its event rows; `events` is "all"
+        (5–15 per case), "facts" (only those the dashboard counts) or "" (none)."""
+        rng, t, w, now = self.rng, self.clock.text, self.w, self.now
+        final = self._final(created, state)
+        state = "verified" if final == "reopened" else final
         if rng.random() < 0.03:
-            grid = community = street = None
+            grid = community = street = None  # outside every grid: the district holds it
             lat = 41.10 + rng.random() * 0.05
             lng = 122.0 + rng.random() * 0.12
         else:
-            grid, community, street, s, n, west, east = rng.choice(w.grids)
+            grid, community, street, s, n, west, east = w.grids[int(rng.random() * len(w.grids))]
             lat = round(s + (n - s) * rng.random(), 6)
             lng = round(west + (east - west) * rng.random(), 6)
-        category, category_dept = rng.choice(w.categories)
+        category, category_dept = w.categories[int(rng.random() * len(w.categories))]
         dept = department or category_dept
-        source = rng.choices(*self.sources)[0]
-        reporter = rng.choice(w.residents) if source == "app" and w.residents else None
-        contact_name = "" if reporter else rng.choice(SURNAMES) + "先生"
-        contact_phone = "" if reporter else f"139{rng.randrange(10**8):08d}"
-        path = PATHS[state]
+        source = self.sources[int(rng.random() * len(self.sources))]
+        residents = w.residents
+        reporter = (
+            residents[int(rng.random() * len(residents))] if source == "app" and residents else None
+        )
+        contact_name = "" if reporter else SURNAMES[case_id % len(SURNAMES)] + "先生"
+        contact_phone = "" if reporter else f"139{(case_id * 7919) % 10**8:08d}"
+        rating = ""
+        if final == "closed":
+            rating = self.ratings[int(rng.random() * len(self.ratings))]
+        elif final == "reopened":
+            rating = "unsatisfied"
+        path = PATHS[final]
+        if final == "closed" and not rating:
+            path = path[:-1]  # not evaluated yet
         # Milestones, each after the previous by a plausible delay.
         moments = {"create": created}
         at = created
         for step in path:
-            gap = {
-                "verify": rng.uniform(0.2, 6) * HOUR,
-                "reject": rng.uniform(0.5, 8) * HOUR,
-                "merge": rng.uniform(0.5, 8) * HOUR,
-                "dispatch": rng.uniform(0.2, 4) * HOUR,
-                "sign": rng.uniform(0.1, 3) * HOUR,
-                "reply": rng.uniform(4, 96) * HOUR,
-                "approve": rng.uniform(1, 24) * HOUR,
-                "evaluate": rng.uniform(1, 72) * HOUR,
-            }[step]
-            at = min(at + gap, self.now - 60)
+            low, high = GAPS[step]
+            at = min(at + low + (high - low) * rng.random(), now - 60)
             moments[step] = at
-        rating = ""
-        evaluated_at = None
-        by_default = False
-        if state == "closed":
-            rating = rng.choices(*self.ratings)[0]
-            if rating:
-                evaluated_at = moments["evaluate"]
-                by_default = rating == "satisfied" and rng.random() < 0.3
-        dispatched_at = moments.get("dispatch")
-        sign_deadline = dispatched_at + 2 * HOUR if dispatched_at else None
-        signed_at = moments.get("sign")
-        close_deadline = signed_at + 5 * DAY if signed_at else None
-        replied_at = moments.get("reply")
-        closed_at = moments.get("approve")
-        open_state = state in ("submitted", "verified", "dispatched", "in_progress", "replied")
-        step_start = at
+        by_default = rating == "satisfied" and rng.random() < 0.3
+        evaluation = rating
+        if final == "reopened":  # the unsatisfied evaluation cleared the cycle's milestones
+            dispatched_at = sign_deadline = signed_at = close_deadline = replied_at = None
+            closed_at = evaluated_at = None
+            rating = ""
+        else:
+            dispatched_at = moments.get("dispatch")
+            sign_deadline = dispatched_at + 2 * HOUR if dispatched_at else None
+            signed_at = moments.get("sign")
+            close_deadline = signed_at + 5 * DAY if signed_at else None
+            replied_at = moments.get("reply")
+            closed_at = moments.get("approve")
+            evaluated_at = moments.get("evaluate")
         deadline = None
         deadline_state = "normal"
-        if open_state:
-            deadline = step_start + (5 * DAY if state == "in_progress" else 8 * HOUR)
-            if deadline < self.now:
+        if state in OPEN:
+            deadline = at + (5 * DAY if state == "in_progress" else 8 * HOUR)
+            if deadline < now:
                 deadline_state = "overdue"
-            elif deadline - self.now < 4 * HOUR:
+            elif deadline - now < 4 * HOUR:
                 deadline_state = "due_soon"
-        staff = w.department_staff.get(dept)
-        holder_dept = dept if dispatched_at else category_dept
-        reopen = 1 if rating == "unsatisfied" else 0
+        holder_dept = dept if "dispatch" in moments else category_dept
         text = DESCRIPTIONS[case_id % len(DESCRIPTIONS)]
         row = (
             case_id,
@@ -449,7 +483,7 @@ class Generator:
             contact_phone,
             False,
             t(deadline),
-            t(step_start),
+            t(at),
             len(path) + 1,
             deadline_state,
             None,
@@ -459,9 +493,9 @@ class Generator:
             t(signed_at),
             t(close_deadline),
             t(replied_at),
-            staff if replied_at else None,
+            w.department_staff.get(dept) if replied_at else None,
             t(closed_at),
-            reopen,
+            1 if final == "reopened" else 0,
             0,
             0,
             None,
@@ -480,86 +514,103 @@ class Generator:
         )
         if not events:
             return row, []
-        return row, self._events(case_id, state, path, moments, reporter, community, dept)
+        history = self._events(
+            case_id,
+            path,
+            moments,
+            reporter,
+            community,
+            dept,
+            evaluation,
+            by_default,
+            facts=events == "facts",
+        )
+        return row, history
 
-    def _events(self, case_id, state, path, moments, reporter, community, dept):
-        rng, t = self.rng, self.clock.text
-        w = self.w
+    def _events(
+        self, case_id, path, moments, reporter, community, dept, evaluation, by_default, *, facts
+    ):
+        rng, w = self.rng, self.w
         dispatcher = w.actors["dispatcher"][0]
-        dept_user = w.department_staff.get(dept)
         comm_user = w.community_staff.get(community) if community else dispatcher
         actor_of = {
             "reporter": reporter,
             "grid_worker": comm_user,
             "community_staff": comm_user,
             "dispatcher": dispatcher,
-            "department_staff": dept_user,
+            "department_staff": w.department_staff.get(dept),
+            "system": None,
+        }
+        data_of = {
+            "dispatch": f'{{"department": {dept}, "deadline_hours": null}}',
+            "evaluate": json.dumps({"rating": evaluation, "by_default": by_default}),
+            "reopen": '{"rating": "unsatisfied"}',
         }
         steps = ["create", *path]
-        target = rng.randint(5, 15)
-        extras = max(0, target - len(steps))
-        # Padding that fits the case's history: talk, 督办, extensions, 返工 cycles.
         padding: list[tuple[int, str]] = []
-        for _ in range(extras):
-            after = rng.randrange(len(steps))
-            kind = rng.random()
-            if "sign" in path and kind < 0.15:
-                padding.append((steps.index("sign"), "request_extension"))
-                padding.append((steps.index("sign"), "grant_extension"))
-            elif kind < 0.55:
-                padding.append((after, "comment"))
-            else:
-                padding.append((after, "supervise"))
-            if len(padding) >= extras:
-                break
-        padding.sort()
+        if not facts:
+            # 5–15 events: talk, 督办 and extensions fitted into the case's history.
+            extras = max(0, rng.randint(5, 15) - len(steps))
+            signed = steps.index("sign") if "sign" in steps else None
+            while len(padding) < extras:
+                kind = rng.random()
+                if signed is not None and kind < 0.15 and len(padding) + 2 <= extras:
+                    padding.append((signed, "request_extension"))
+                    padding.append((signed, "grant_extension"))
+                elif kind < 0.55:
+                    padding.append((rng.randrange(len(steps)), "comment"))
+                else:
+                    padding.append((rng.randrange(len(steps)), "supervise"))
+            padding.sort()
         rows = []
         pad = 0
         for index, step in enumerate(steps):
             at = moments[step]
             from_state, to_state = STEP_STATE[step]
-            role = ROLE_OF[step]
-            if step == "evaluate" and not reporter:
-                role = "system"
-            rows.append(
-                self._event_row(
-                    case_id,
-                    step,
-                    actor_of.get(role),
-                    role,
-                    from_state,
-                    to_state,
-                    NOTES[step],
-                    at,
-                    True,
-                    False,
+            if not facts or step in FACT_STEPS:
+                role = ROLE_OF[step]
+                if step == "evaluate":
+                    role = "system" if by_default else ("reporter" if reporter else "dispatcher")
+                rows.append(
+                    self._event_row(
+                        case_id,
+                        step,
+                        actor_of[role],
+                        role,
+                        from_state,
+                        to_state,
+                        NOTES[step],
+                        data_of.get(step, "{}"),
+                        at,
+                        True,
+                        False,
+                    )
                 )
-            )
             following = moments[steps[index + 1]] if index + 1 < len(steps) else self.now - 30
             while pad < len(padding) and padding[pad][0] == index:
                 action = padding[pad][1]
-                at = at + (following - at) * rng.uniform(0.1, 0.9)
+                at = at + (following - at) * (0.1 + 0.8 * rng.random())
                 role = ROLE_OF[action]
                 rows.append(
                     self._event_row(
                         case_id,
                         action,
-                        actor_of.get(role),
+                        actor_of[role],
                         role,
                         to_state,
                         to_state,
                         NOTES[action],
+                        "{}",
                         at,
                         action != "supervise",
                         action == "supervise",
                     )
                 )
                 pad += 1
-        del t, state
         return rows
 
     def _event_row(
-        self, case_id, action, actor, role, from_state, to_state, note, at, public, flagged
+        self, case_id, action, actor, role, from_state, to_state, note, data, at, public, flagged
     ):
         event_id = self.next_event_id
         self.next_event_id += 1
@@ -572,7 +623,7 @@ class Generator:
             from_state,
             to_state,
             note,
-            "{}",
+            data,
             public,
             flagged,
             self.clock.text(at),
@@ -717,7 +768,7 @@ def generate(
     *,
     pool: int = 0,
     pool_department: int | None = None,
-    events: bool = True,
+    events: str = "all",
     seed: int = 1,
     span_days: int = 365,
     progress=None,

@@ -87,14 +87,17 @@ def measure(base: str, sessions: dict[str, str], workdir: Path, log) -> dict:
             f"--extra-headers={headers}",
             "--quiet",
         ]
-        done = subprocess.run(
-            cmd,
-            env={**os.environ, "CHROME_PATH": browser},
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
+        for _attempt in range(3):  # a trace can fail to record on a busy machine: try again
+            done = subprocess.run(
+                cmd,
+                env={**os.environ, "CHROME_PATH": browser},
+                capture_output=True,
+                text=True,
+                timeout=240,
+                check=False,
+            )
+            if done.returncode == 0 and out.exists():
+                break
         if done.returncode != 0 or not out.exists():
             results[key] = {"error": (done.stderr or done.stdout)[-400:]}
             log(f"lighthouse {key}: failed {results[key]['error'][-200:]}")

@@ -498,7 +498,7 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
         log(
             f"仪表盘数据：再生成 {extra:,} 件工单（不含办理记录），共 {args.dashboard_cases:,} 件 …"
         )
-        gen = datagen.generate(ctx["world"], extra, events=False, seed=2, progress=log)
+        gen = datagen.generate(ctx["world"], extra, events="facts", seed=2, progress=log)
         vacuum = datagen.analyze([Case._meta.db_table])
         info.update(
             generated=gen.cases,
