@@ -20,6 +20,7 @@ from civicloop.lib import zhtext
 from civicloop.lib.images import ImageRejected, sanitize_image
 
 from . import conf, workflow
+from . import points as study_points
 from .media import MediaRejected, check_upload
 from .models import (
     Article,
@@ -193,6 +194,15 @@ def record_session(
         )
         _store_photos(cleaned, session=session)
         _audit(user, "record_session", session, f"{branch.name} {date} {topic}")
+        for member_id, member in members.items():
+            if member_id == lead_reader_id:
+                study_points.award(
+                    member, "lead_reading", f"session:{session.pk}", f"领读：{topic}"
+                )
+            elif member_id not in absent:
+                study_points.award(
+                    member, "attendance", f"session:{session.pk}", f"参加支部学习：{topic}"
+                )
     return session
 
 
@@ -270,6 +280,13 @@ def review_reflection(user, reflection_id: int, action: str, comment: str = "") 
             update_fields=["state", "review_comment", "reviewed_by", "reviewed_at", "updated_at"]
         )
         _reflection_event(reflection, action, user, old, comment)
+        if new_state == workflow.ACCEPTED:
+            study_points.award(
+                reflection.author,
+                "reflection_accepted",
+                f"reflection:{reflection.pk}",
+                f"心得通过：{reflection.title}",
+            )
     return reflection
 
 

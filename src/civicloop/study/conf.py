@@ -29,3 +29,18 @@ def article_max_bytes() -> int:
 
 def site_url() -> str:
     return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+# Study points are off unless a district turns them on; they reward taking part and are
+# never shown as a ranking.
+POINTS_DEFAULTS = {
+    "enabled": False,
+    "lead_reading": 5,  # 领读 a session
+    "attendance": 2,  # attend a session
+    "reflection_accepted": 3,  # a reflection accepted by the secretary
+    "daily_cap": 10,  # at most this many study points per member per day
+}
+
+
+def points_rules() -> dict:
+    return {**POINTS_DEFAULTS, **getattr(settings, "CIVICLOOP_STUDY_POINTS", {})}
