@@ -57,6 +57,19 @@ def _notify(recipient, *, kind: str, title: str, url: str, key: str) -> None:
     transaction.on_commit(lambda: notify(recipient, kind=kind, title=title, url=url, key=key))
 
 
+def _notify_staff(community: Region, *, title: str, key: str) -> None:
+    """Tells the community's staff that something waits for them (点单, 报到申请)."""
+    from civicloop.core.models import Role, RoleAssignment
+
+    staff_ids = RoleAssignment.objects.filter(
+        role=Role.COMMUNITY_STAFF, region=community
+    ).values_list("user_id", flat=True)
+    for user in get_user_model().objects.filter(pk__in=list(staff_ids), is_active=True):
+        _notify(
+            user, kind="volunteering", title=title, url=reverse("volunteering:staff_tasks"), key=key
+        )
+
+
 def _community(region) -> Region:
     if region is None or region.level != Region.Level.COMMUNITY:
         _refuse(_("请选择社区"), 422, "invalid_community")
@@ -89,6 +102,11 @@ def register_member(member, community: Region, *, skills: str = "") -> MemberReg
         except IntegrityError:
             _refuse(_("您已有报到申请或已在社区报到，请先撤回原报到"), code="already_registered")
         _event(member, "register", registration=registration)
+        _notify_staff(
+            community,
+            title=_("有党员申请到本社区报到"),
+            key=f"registration:{registration.pk}:pending",
+        )
     return registration
 
 
@@ -230,6 +248,12 @@ def submit_order(
             address=address[:200],
         )
         _event(user, "order", order=order, note=_("代办") if staff_filing else "")
+        if not staff_filing:
+            _notify_staff(
+                community,
+                title=_("新的百姓点单：%(s)s") % {"s": order.get_service_type_display()},
+                key=f"order:{order.pk}:submitted",
+            )
     return order
 
 

@@ -158,3 +158,18 @@ def test_the_resident_who_ordered_may_confirm_but_another_resident_may_not(user_
 def test_a_branch_secretary_sees_only_their_organisations_service(web_as):
     assert web_as("secretary").get("/volunteer/orgs/").status_code == 200
     assert web_as("resident").get("/volunteer/orgs/").status_code == 403
+
+
+def test_a_new_order_is_announced_to_its_community_staff_only(
+    user_named, django_capture_on_commit_callbacks
+):
+    from civicloop.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.submit_order(
+            user_named("resident"), service_type="haircut", phone="13904270001", address="胜利小区"
+        )
+    assert Notification.objects.filter(
+        recipient=user_named("community"), title__contains="点单"
+    ).exists()
+    assert not Notification.objects.filter(recipient=user_named("community2")).exists()
