@@ -80,8 +80,6 @@ def bucket_label(day: date, grain: str) -> str:
 
 KPI_KEYS = (
     "received",
-    "verified",
-    "dispatched",
     "closed",
     "on_time_sign_rate",
     "on_time_close_rate",
@@ -91,7 +89,6 @@ KPI_KEYS = (
     "reopened",
     "rework_rate",
     "return_rate",
-    "extension_rate",
     "composite_score",
 )
 FIGURE_COLUMNS = [
@@ -148,7 +145,7 @@ def _trend(snapshot, scope, period, grain) -> Table:
     )
 
 
-def _breakdown(snapshot, scope, period, group, table_id, title, names) -> Table:
+def _breakdown(snapshot, scope, period, group, table_id, title, names, chart) -> Table:
     grouped = snapshot.counters(scope.type, scope.id, period, group)
     rows = []
     for key, counters in grouped.items():
@@ -162,7 +159,7 @@ def _breakdown(snapshot, scope, period, group, table_id, title, names) -> Table:
         title,
         [("name", _("名称")), *FIGURE_COLUMNS],
         rows,
-        chart={"type": "pie", "x": "name", "series": ["received"]},
+        chart=chart,
     )
 
 
@@ -464,6 +461,7 @@ def build(scope: perms.Scope, period: Period, grain: str | None = None, *, with_
             "category",
             _("按问题分类"),
             lambda k: cats.get(k, _("未分类")),
+            {"type": "hbar", "x": "name", "series": ["received", "closed"], "limit": 12},
         ),
         _breakdown(
             snapshot,
@@ -473,6 +471,7 @@ def build(scope: perms.Scope, period: Period, grain: str | None = None, *, with_
             "source",
             _("按来源"),
             lambda k: str(sources.get(k, k or _("未知"))),
+            {"type": "pie", "x": "name", "series": ["received"]},
         ),
     ]
     levels = {

@@ -120,26 +120,6 @@ def history(regions, departments, *, days: int = DAYS, per_day: float = 2.0, see
             category = rng.choice(categories)
             moment = _working_moment(rng, day)
             key = f"{day.isoformat()}-{n}"
-            if Case.objects.filter(idempotency_scope=SCOPE, idempotency_key=key).exists():
-                continue
-            with _at(moment):
-                case, fresh = actions.create_case(
-                    resident if rng.random() < 0.5 else None,
-                    description=f"{rng.choice(TEXTS)}（{name}）",
-                    lat=(grid.centroid_lat if grid else community.centroid_lat)
-                    + rng.uniform(-0.003, 0.003),
-                    lng=(grid.centroid_lng if grid else community.centroid_lng)
-                    + rng.uniform(-0.002, 0.002),
-                    category=category,
-                    attributes=_attributes(category),
-                    source=rng.choice(["app", "app", "app", "patrol", "hotline", "phone"]),
-                    contact_name="" if rng.random() < 0.5 else "居民",
-                    idempotency_scope=SCOPE,
-                    idempotency_key=key,
-                )
-            if not fresh:
-                continue
-            created += 1
             base = _staff(
                 f"demo-sq-{community.code}",
                 f"{community.name}工作人员",
@@ -147,6 +127,29 @@ def history(regions, departments, *, days: int = DAYS, per_day: float = 2.0, see
                 scope_type=ScopeType.COMMUNITY,
                 region=community,
             )
+            source = rng.choice(["app", "app", "app", "patrol", "hotline", "phone", "visit"])
+            # Residents report from the app; calls, visits and patrols are filed by staff.
+            reporter = (resident if rng.random() < 0.6 else None) if source == "app" else base
+            if Case.objects.filter(idempotency_scope=SCOPE, idempotency_key=key).exists():
+                continue
+            with _at(moment):
+                case, fresh = actions.create_case(
+                    reporter,
+                    description=f"{rng.choice(TEXTS)}（{name}）",
+                    lat=(grid.centroid_lat if grid else community.centroid_lat)
+                    + rng.uniform(-0.003, 0.003),
+                    lng=(grid.centroid_lng if grid else community.centroid_lng)
+                    + rng.uniform(-0.002, 0.002),
+                    category=category,
+                    attributes=_attributes(category),
+                    source=source,
+                    contact_name="" if rng.random() < 0.5 else "居民",
+                    idempotency_scope=SCOPE,
+                    idempotency_key=key,
+                )
+            if not fresh:
+                continue
+            created += 1
             department = category.department
             handler = _staff(
                 f"demo-bm-{department.code}",
@@ -209,7 +212,7 @@ def _walk(rng, case, moment, quality, base, dispatcher, handler, department, tod
             return
     if not act(rng.choice([60, 180]), dispatcher, "approve"):
         return
-    if case.reporter_id and rng.random() < 0.8:
+    if case.source == "app" and case.reporter_id and rng.random() < 0.8:
         r = rng.random()
         rating = (
             "satisfied"

@@ -56,6 +56,19 @@
       }];
       return base;
     }
+    if (chart.type === "hbar") {
+      var top = rows.slice(0, chart.limit || 12).reverse();
+      base.grid = { left: 8, right: 24, top: 28, bottom: 8, containLabel: true };
+      base.legend = { top: 0, textStyle: { color: ink } };
+      base.xAxis = { type: "value", minInterval: 1, splitLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
+      base.yAxis = { type: "category", data: top.map(function (r) { return String(r[chart.x]); }),
+        axisLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
+      base.series = chart.series.map(function (key) {
+        return { name: label(table, key), type: "bar", barMaxWidth: 14,
+          data: top.map(function (r) { return num(r[key]); }) };
+      });
+      return base;
+    }
     base.grid = { left: 48, right: 16, top: 36, bottom: 56 };
     base.legend = { top: 0, textStyle: { color: ink } };
     base.xAxis = { type: "category", data: names, axisLine: { lineStyle: { color: grid } },
@@ -63,7 +76,7 @@
     base.yAxis = { type: "value", minInterval: 1, splitLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
     base.series = chart.series.map(function (key) {
       return {
-        name: label(table, key), type: chart.type, smooth: chart.type === "line",
+        name: label(table, key), type: chart.type, smooth: chart.type === "line" ? 0.25 : false,
         areaStyle: chart.type === "line" ? { opacity: 0.15 } : undefined,
         barMaxWidth: 36, symbolSize: 6,
         data: rows.map(function (r) { return num(r[key]); })
@@ -79,9 +92,15 @@
     document.querySelectorAll("[data-chart]").forEach(function (node) {
       var table = data[node.dataset.chart];
       if (!table || !table.chart || !table.rows.length) { return; }
-      var chart = window.echarts.init(node, null, { renderer: light ? "svg" : "canvas" });
-      chart.setOption(option(table));
-      charts.push(chart);
+      try {
+        var chart = window.echarts.init(node, null, { renderer: light ? "svg" : "canvas" });
+        chart.setOption(option(table));
+        charts.push(chart);
+      } catch (e) {
+        // One chart's failure must not hide the others; its table is still there.
+        node.hidden = true;
+        if (window.console) { window.console.error("chart " + table.id + ": " + e); }
+      }
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   }
@@ -91,6 +110,8 @@
     var data = readJSON("dash-map-data");
     if (!node || !data || !window.L) { return; }
     var map = window.L.map(node, { scrollWheelZoom: false, attributionControl: false });
+    // Vector layers need a view before they are added; fitBounds below refines it.
+    map.setView([41.12, 122.07], 12);
     if (node.dataset.tiles) {
       window.L.tileLayer(node.dataset.tiles, { subdomains: node.dataset.subdomains || "abc", maxZoom: 18 }).addTo(map);
     }
@@ -121,15 +142,12 @@
     if (bounds.length) {
       var all = bounds[0];
       bounds.slice(1).forEach(function (b) { all.extend(b); });
-      map.fitBounds(all.pad(0.05));
-    } else {
-      map.setView([41.12, 122.07], 12);
+      if (all.isValid()) { map.fitBounds(all.pad(0.05)); }
     }
   }
 
   function start() {
-    drawCharts();
-    drawMap();
+    try { drawCharts(); } finally { drawMap(); }
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
     });
