@@ -412,6 +412,7 @@ def load(regions, departments, orgs) -> list[str]:
                 lng=lng,
                 address=address,
                 category=categories[cat],
+                attributes={"cover_state": "loose"} if cat == "DL01" else None,
                 contact_name="" if reporter else "居民" + key[-2:],
                 contact_phone="" if reporter else f"1390427{8000 + int(key[1:]):04d}",
                 idempotency_scope="demo",
