@@ -5,8 +5,10 @@ locks the wish, checks role, scope and state, writes the WishEvent, and schedule
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -26,6 +28,21 @@ from . import conf, permissions, workflow
 from .models import BeneficiaryType, Category, PostedAs, State, Wish, WishEvent
 
 SYSTEM_ROLE = "system"
+_clock: ContextVar[Callable[[], datetime]] = ContextVar("wish_clock", default=timezone.now)
+
+
+def now() -> datetime:
+    return _clock.get()()
+
+
+@contextmanager
+def at_time(moment: datetime) -> Iterator[None]:
+    """Runs actions as if at `moment` (demo history); events and timestamps agree with it."""
+    token = _clock.set(lambda: moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _role_of(user, wish: Wish, action: str) -> str:
@@ -48,6 +65,7 @@ def _record(wish: Wish, action: str, user, from_state: str, note: str = "") -> W
         from_state=from_state,
         to_state=wish.state,
         note=note[:500],
+        at=now(),
     )
 
 
@@ -137,6 +155,7 @@ def post_wish(
             value_cap=value_cap,
             beneficiary_type=beneficiary_type,
             community=community,
+            created_at=now(),
             posted_by=user,
             posted_as=PostedAs.COMMUNITY if staff else PostedAs.RESIDENT,
             **fields,
@@ -148,6 +167,7 @@ def post_wish(
             role=Role.COMMUNITY_STAFF if staff else Role.RESIDENT,
             from_state="",
             to_state=wish.state,
+            at=wish.created_at,
         )
         if not staff:
             for person in _community_staff(community):
@@ -196,10 +216,10 @@ def verify(user, wish_id: int, note: str) -> Wish:
     note = _clean_text(note, _("核实情况"), 300)
 
     def change(wish: Wish) -> str:
-        now = timezone.now()
+        moment = now()
         wish.verify_note = note
-        wish.published_at = now
-        wish.on_wall_since = now
+        wish.published_at = moment
+        wish.on_wall_since = moment
         if wish.posted_as == PostedAs.RESIDENT:
             _notify_later(wish.posted_by, wish, "published", _("您的微心愿已核实并上墙公示"))
         return note
@@ -224,10 +244,10 @@ def claim(user, wish_id: int, commitment: str) -> Wish:
     commitment = _clean_text(commitment, _("认领承诺"), 300)
 
     def change(wish: Wish) -> str:
-        now = timezone.now()
+        moment = now()
         wish.claimed_by = user
-        wish.claimed_at = now
-        wish.first_claimed_at = wish.first_claimed_at or now
+        wish.claimed_at = moment
+        wish.first_claimed_at = wish.first_claimed_at or moment
         wish.commitment = commitment
         wish.contacted_at = None
         wish.contact_note = ""
@@ -242,7 +262,7 @@ def contact(user, wish_id: int, note: str) -> Wish:
     note = _clean_text(note, _("联系情况"), 300)
 
     def change(wish: Wish) -> str:
-        wish.contacted_at = timezone.now()
+        wish.contacted_at = now()
         wish.contact_note = note
         return note
 
@@ -255,7 +275,7 @@ def _back_to_wall(wish: Wish) -> None:
     wish.commitment = ""
     wish.contacted_at = None
     wish.contact_note = ""
-    wish.on_wall_since = timezone.now()
+    wish.on_wall_since = now()
 
 
 def release(user, wish_id: int, note: str = "") -> Wish:
@@ -276,7 +296,7 @@ def fulfil(user, wish_id: int, note: str, photo: CleanImage) -> Wish:
         raise ActionRefused(_("请上传实现心愿的照片"), status=422, code="invalid")
 
     def change(wish: Wish) -> str:
-        stem = f"wishes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+        stem = f"wishes/{now():%Y/%m}/{uuid.uuid4().hex}"
         wish.photo = default_storage.save(stem + photo.extension, ContentFile(photo.content))
         wish.photo_type = photo.content_type
         thumb_ext = ".webp" if photo.thumbnail_content_type == "image/webp" else ".jpg"
@@ -284,7 +304,7 @@ def fulfil(user, wish_id: int, note: str, photo: CleanImage) -> Wish:
             f"{stem}-thumb{thumb_ext}", ContentFile(photo.thumbnail)
         )
         wish.thumbnail_type = photo.thumbnail_content_type
-        wish.fulfilled_at = timezone.now()
+        wish.fulfilled_at = now()
         wish.fulfil_note = note
         for person in _community_staff(wish.community):
             _notify_later(person, wish, "fulfilled", _("有微心愿已实现，待反馈确认"))
@@ -303,7 +323,7 @@ def confirm(user, wish_id: int, rating: int, note: str = "") -> Wish:
     note = _clean_text(note, _("反馈意见"), 300, required=False)
 
     def change(wish: Wish) -> str:
-        wish.confirmed_at = timezone.now()
+        wish.confirmed_at = now()
         wish.confirmed_by = user
         wish.rating = rating
         wish.confirm_note = note
@@ -333,7 +353,7 @@ def expire_claim(wish_id: int) -> bool:
     """Auto-release: a claim not followed by contact within the configured days lapses.
 
     Safe to run any number of times, in several workers: the row is locked and re-checked."""
-    deadline = timezone.now() - timedelta(days=conf.contact_days())
+    deadline = now() - timedelta(days=conf.contact_days())
     try:
         with transaction.atomic():
             wish = Wish.objects.select_for_update().filter(pk=wish_id).first()
@@ -354,7 +374,7 @@ def expire_claim(wish_id: int) -> bool:
 
 def expire_overdue_claims() -> int:
     """The sweep: every claim past its contact deadline goes back to the wall."""
-    deadline = timezone.now() - timedelta(days=conf.contact_days())
+    deadline = now() - timedelta(days=conf.contact_days())
     ids = list(
         Wish.objects.filter(state=State.CLAIMED, claimed_at__lte=deadline).values_list(
             "pk", flat=True

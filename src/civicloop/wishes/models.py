@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.appendonly import AppendOnlyModel
 from civicloop.core.models import Region
 from civicloop.lib.masking import mask_name
 
@@ -134,7 +136,7 @@ class Wish(models.Model):
     confirm_note = models.CharField(_("反馈意见"), max_length=300, blank=True)
     points_awarded = models.PositiveIntegerField(_("奖励积分"), default=0)
 
-    created_at = models.DateTimeField(_("征集时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("征集时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -180,7 +182,7 @@ class Wish(models.Model):
         return self.state in PUBLIC_STATES
 
 
-class WishEvent(models.Model):
+class WishEvent(AppendOnlyModel):
     """One step of a wish (who, in which role, from which state to which, with a note).
 
     Append-only: the audit trail of the wish, never edited or deleted."""
@@ -199,7 +201,7 @@ class WishEvent(models.Model):
     from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("心愿记录")
@@ -208,11 +210,3 @@ class WishEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.wish_id} {self.action} {self.from_state}→{self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("心愿记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("心愿记录只能追加，不能删除")
