@@ -105,6 +105,7 @@ def events(case: Case, viewer, *, full: bool) -> list[dict]:
                 "action_label": action_label(e.action),
                 "from_state": e.from_state,
                 "to_state": e.to_state,
+                "to_state_label": state_label(e.to_state) if e.to_state else "",
                 "actor": actor_name(e, full),
                 "actor_role": e.actor_role,
                 "actor_role_label": _(ROLE_LABELS.get(e.actor_role, e.actor_role)),

@@ -71,6 +71,7 @@ class EventOut(Schema):
     action_label: str
     from_state: str
     to_state: str
+    to_state_label: str
     actor: str
     actor_role: str
     actor_role_label: str

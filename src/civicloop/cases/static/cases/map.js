@@ -29,18 +29,31 @@
     }
     map.setView([options.lat || 41.12, options.lng || 122.07], options.zoom || 13);
     var state = { map: map, grids: [] };
+    element.civicloopMap = map; // lets tests and other scripts find the map
     if (element.dataset.gridsUrl) {
       fetch(element.dataset.gridsUrl, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (grids) {
           state.grids = grids;
+          var labels = [];
           grids.forEach(function (g) {
             if (!g.geometry) { return; }
-            L.geoJSON(g.geometry, {
+            var layer = L.geoJSON(g.geometry, {
               style: { color: "#b71c1c", weight: 1, fillOpacity: 0.04 },
               interactive: false,
             }).addTo(map);
+            // The name sits at the grid's northern edge, clear of a picked point at its centre.
+            var bounds = layer.getBounds();
+            labels.push(L.tooltip({ permanent: true, direction: "bottom", className: "grid-label", interactive: false })
+              .setLatLng([bounds.getNorth(), bounds.getCenter().lng]).setContent(g.name));
           });
+          // Grid names only when zoomed in far enough to read them.
+          var toggle = function () {
+            var show = map.getZoom() >= 15;
+            labels.forEach(function (l) { if (show) { l.addTo(map); } else { l.remove(); } });
+          };
+          map.on("zoomend", toggle);
+          toggle();
           if (options.onGrids) { options.onGrids(grids); }
         })
         .catch(function () { /* the map still works without outlines */ });

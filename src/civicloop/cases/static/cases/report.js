@@ -17,7 +17,7 @@
     lngInput.value = lng.toFixed(6);
     if (state) {
       if (marker) { marker.setLatLng([lat, lng]); }
-      else { marker = L.marker([lat, lng], { icon: L.divIcon({ className: "pin", html: "📍", iconSize: [28, 28], iconAnchor: [14, 26] }) }).addTo(state.map); }
+      else { marker = L.circleMarker([lat, lng], { radius: 10, color: "#b71c1c", weight: 3, fillColor: "#ff5252", fillOpacity: 0.7 }).addTo(state.map); }
       if (pan) { state.map.setView([lat, lng], 16); }
     }
     describe(lat, lng);
