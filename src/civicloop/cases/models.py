@@ -17,6 +17,7 @@ import os
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,11 @@ def new_token() -> str:
 class DeadlineUnit(models.TextChoices):
     HOURS = "hours", _("工作小时")
     DAYS = "days", _("工作日")
+
+
+ATTRIBUTE_TYPES = frozenset(
+    {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
+)
 
 
 class Category(models.Model):
@@ -81,6 +87,21 @@ class Category(models.Model):
         if self.parent_id:
             return f"{self.parent.name}/{self.name}"
         return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": _("分类只有大类和小类两级")})
+        if not isinstance(self.attributes, list):
+            raise ValidationError({"attributes": _("附加字段应为列表")})
+        for spec in self.attributes:
+            if not isinstance(spec, dict) or not spec.get("code"):
+                raise ValidationError({"attributes": _("每个附加字段都需要 code")})
+            if spec.get("datatype", "string") not in ATTRIBUTE_TYPES:
+                raise ValidationError({"attributes": _("附加字段类型不正确")})
+            if spec.get("datatype") in ("singlevaluelist", "multivaluelist") and not spec.get(
+                "values"
+            ):
+                raise ValidationError({"attributes": _("列表类型的附加字段需要 values")})
 
     @property
     def keyword_list(self) -> list[str]:
