@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -108,3 +110,37 @@ class SecurityHeadersMiddleware:
         )
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+IDLE_KEY = "civicloop_seen"
+
+
+def idle_seconds() -> int:
+    """How long a browser session may sit unused before it is signed out (default one hour;
+    the session ends at SESSION_COOKIE_AGE after sign-in in any case)."""
+    value = getattr(settings, "CIVICLOOP_IDLE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("CIVICLOOP_IDLE_SECONDS", "3600")
+    return int(value)
+
+
+class IdleSessionMiddleware:
+    """Signs a browser session out after `idle_seconds()` without a request, so that a
+    workstation left signed in at a community office does not stay open all day. The last
+    activity is written to the session at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.contrib.auth import logout
+
+            now = time.time()
+            seen = request.session.get(IDLE_KEY)
+            if seen is not None and now - float(seen) > idle_seconds():
+                logout(request)
+            elif seen is None or now - float(seen) > 60:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
