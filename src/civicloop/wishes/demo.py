@@ -6,6 +6,7 @@ is left alone, and ledger awards are keyed by wish."""
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import timedelta
 
@@ -63,6 +64,7 @@ PATH = {
 }
 
 
+@functools.cache
 def _photo():
     image = Image.new("RGB", (640, 480), (246, 232, 210))
     draw = ImageDraw.Draw(image)
