@@ -108,6 +108,9 @@ class ReflectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # its review history is append-only
+
 
 @admin.register(Lecture)
 class LectureAdmin(admin.ModelAdmin):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from .models import (
     Article,
     Attendance,
+    AuditEntry,
     Chapter,
     Lecture,
     MediaItem,
@@ -248,6 +249,16 @@ def tone_wav(frequency: float, seconds: float = 2.0, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
+def _audit(actor, action: str, obj, detail: str) -> None:
+    AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj.__class__.__name__.lower(),
+        object_id=obj.pk,
+        detail=f"{detail}（演示数据）"[:300],
+    )
+
+
 def load_textbooks() -> dict[str, Textbook]:
     books = {}
     for order, (title, short, publisher, note, chapters) in enumerate(TEXTBOOKS, start=1):
@@ -296,6 +307,7 @@ def load(regions, departments, orgs) -> list[str]:
         },
     )
     if created:
+        _audit(admin, "create_plan", plan, plan.title)
         for order, title in enumerate(PLAN_TOPICS, start=1):
             PlanTopic.objects.create(plan=plan, order=order, title=title)
         for days, title, numbers in MILESTONES:
@@ -324,6 +336,7 @@ def load(regions, departments, orgs) -> list[str]:
                 else admin,
             )
             session.chapters.set(_chapters(books, spec))
+            _audit(session.recorded_by, "record_session", session, f"{branch_name} {topic}")
             absent_one = members[(index + 1) % len(members)] if index % 2 else None
             Attendance.objects.bulk_create(
                 Attendance(
@@ -428,7 +441,7 @@ def load(regions, departments, orgs) -> list[str]:
             f"study/media/demo-{int(frequency)}-{hashlib.sha256(data).hexdigest()[:12]}.wav",
             ContentFile(data),
         )
-        MediaItem.objects.create(
+        item = MediaItem.objects.create(
             org=district,
             kind=MediaItem.Kind.AUDIO,
             title=title,
@@ -439,6 +452,7 @@ def load(regions, departments, orgs) -> list[str]:
             sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=publicity,
         )
+        _audit(publicity, "upload_media", item, title)
 
     return [
         f"党史学习：教材 {Textbook.objects.count()} 本，章节 {Chapter.objects.count()} 个，"

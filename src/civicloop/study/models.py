@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.appendonly import AppendOnlyModel
 from civicloop.core.models import PartyOrg
 
 USER = settings.AUTH_USER_MODEL
@@ -225,7 +226,7 @@ class Reflection(models.Model):
         return self.title
 
 
-class ReflectionEvent(models.Model):
+class ReflectionEvent(AppendOnlyModel):
     """Append-only history of a reflection: submitted, accepted, returned, resubmitted."""
 
     reflection = models.ForeignKey(
@@ -445,7 +446,7 @@ class Article(models.Model):
         return self.title
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Append-only record of who recorded, changed or uploaded what in the study app."""
 
     actor = models.ForeignKey(USER, verbose_name=_("操作人"), on_delete=models.PROTECT)
