@@ -182,7 +182,8 @@ def _transition(
     change (which returns the event's note) and writes the event, all in one transaction."""
     with transaction.atomic():
         wish = (
-            Wish.objects.select_for_update()
+            # of=self: lock the wish only, not the joined community and street rows.
+            Wish.objects.select_for_update(of=("self",))
             .filter(pk=wish_id)
             .select_related("community", "street")
             .first()

@@ -41,7 +41,7 @@ class Figures:
 
 
 def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
-    tz = timezone.get_current_timezone()
+    tz = timezone.get_default_timezone()
     lo = datetime.combine(start, time.min, tz) if start else None
     # `end` is inclusive: the whole last day counts.
     hi = datetime.combine(end, time.max, tz) if end else None

@@ -169,7 +169,7 @@ class Wish(models.Model):
         return f"#{self.pk} {self.content[:20]}"
 
     def save(self, *args, **kwargs):
-        if self.community_id and not self.street_id:
+        if self.community_id:
             self.street_id = self.community.street_id or self.community.parent_id
         super().save(*args, **kwargs)
 

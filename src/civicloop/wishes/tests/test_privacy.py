@@ -122,3 +122,12 @@ def test_demo_data_loads_once(foundation):
     demo.load(**foundation)
     assert Wish.objects.count() == count
     assert sum(w.events.count() for w in Wish.objects.all()) == events
+
+
+@pytest.mark.parametrize("username", [None, "member", "community"])
+def test_the_wall_costs_a_fixed_number_of_queries(
+    web_as, demo_wishes, username, django_assert_max_num_queries
+):
+    client = web_as(username)
+    with django_assert_max_num_queries(15):
+        assert client.get("/wishes/").status_code == 200
