@@ -45,7 +45,7 @@ def _section(request, params, compute):
     figures = compute(scope, period)
     if figures is None:
         raise ApiError(503, "unavailable", _("该项数据暂不可用"))
-    return {"scope": scope.as_dict(), "period": period.as_dict(), **figures}
+    return {**figures, "scope": scope.as_dict(), "period": period.as_dict()}
 
 
 @router.get(

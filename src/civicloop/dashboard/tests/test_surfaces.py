@@ -196,3 +196,23 @@ def test_print_view_and_public_page_render(october, web_as):
     # 2026 so far: A B F closed (A in October too); no names or phones on the public page.
     assert 'data-testid="public-closed"><span>今年解决问题</span><b>3</b>' in " ".join(body.split())
     assert "13904270001" not in body and "李秀兰" not in body
+
+
+def test_section_apis_answer_for_region_scopes_and_refuse_grids_and_departments(foundation, api_as):
+    regions = foundation["regions"]
+    client = api_as("leader")
+    community = regions["胜利社区"].pk
+    for section in ("volunteering", "wishes", "study"):
+        status, body = _json(
+            client, f"/api/v1/stats/{section}?scope_type=community&scope_id={community}&{OCT}"
+        )
+        assert status == 200, section
+        assert body["scope"]["id"] == community
+        assert body["period"] == {"from": "2026-10-01", "to": "2026-10-31"}
+        grid = regions["胜利社区第1网格"].pk
+        status, _ = _json(client, f"/api/v1/stats/{section}?scope_type=grid&scope_id={grid}")
+        assert status == 400
+    status, _ = _json(
+        api_as("community2"), f"/api/v1/stats/wishes?scope_type=community&scope_id={community}"
+    )
+    assert status == 403
