@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -66,6 +67,11 @@ def endpoint(*methods: str):
     return wrap
 
 
+def base_path() -> str:
+    """/open311/v2, wherever the app is mounted."""
+    return reverse("open311:discovery", kwargs={"fmt": "xml"}).rsplit("/", 1)[0]
+
+
 def check_jurisdiction(params) -> str:
     """The jurisdiction_id: optional with one configured, required with several."""
     value = (params.get("jurisdiction_id") or "").strip()
@@ -120,7 +126,7 @@ def _positive(params, name: str, default: int, maximum: int | None = None) -> in
     raw = (params.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+    if len(raw) > 9 or not raw.isdecimal() or int(raw) < 1:
         raise Open311Error(400, _("%(f)s 应为正整数") % {"f": name})
     value = int(raw)
     if maximum is not None and value > maximum:
@@ -155,7 +161,7 @@ def discovery(request, fmt):
             "endpoints": [
                 {
                     "specification": conf.SPECIFICATION,
-                    "url": conf.site_url() + "/open311/v2",
+                    "url": conf.site_url() + base_path(),
                     "changeset": changeset,
                     "type": conf.endpoint_type(),
                     "formats": ["text/xml", "application/json"],
@@ -193,7 +199,7 @@ def requests(request, fmt):
     ids = _list(params, "service_request_id")
     if ids:
         # The spec: a list of ids overrides every other argument.
-        if not all(i.isdigit() and len(i) <= 12 for i in ids):
+        if not all(i.isdecimal() and i.isascii() and len(i) <= 12 for i in ids):
             raise Open311Error(400, _("service_request_id 应为以逗号分隔的编号"))
         if len(ids) > conf.max_results():
             raise Open311Error(
@@ -220,7 +226,7 @@ def requests(request, fmt):
 def request_detail(request, fmt, request_id):
     check_jurisdiction(request.GET)
     case = None
-    if request_id.isdigit() and len(request_id) <= 12:
+    if request_id.isdecimal() and request_id.isascii() and len(request_id) <= 12:
         case = records.requests_queryset().filter(pk=int(request_id)).first()
     if case is None:
         raise Open311Error(404, _("service_request_id %(id)s 不存在") % {"id": request_id[:20]})

@@ -12,11 +12,12 @@ from django.utils import timezone
 _DATETIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>\.\d{1,9})?)?"
-    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})$"
+    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})$",
+    re.ASCII,
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 # "+08:00" sent unencoded in a query string arrives as " 08:00".
-_SPACED_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
+_SPACED_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$", re.ASCII)
 
 
 class BadDate(ValueError):

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def codes(response) -> list:
@@ -126,6 +128,9 @@ def test_unknown_token_is_404(client, services):
         "page=0",
         "page_size=1001",
         "page_size=ten",
+        "page=" + "9" * 5000,
+        "page=%C2%B2",  # a superscript two is a digit to str.isdigit, not to int()
+        "service_request_id=%C2%B2",
     ],
 )
 def test_a_bad_requests_query_is_400(client, services, query):
@@ -206,3 +211,60 @@ def test_too_many_reads_from_one_address_are_429(client, services, settings):
     client.get("/open311/v2/services.json")
     client.get("/open311/v2/services.json")
     assert client.get("/open311/v2/services.json").status_code == 429
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(
+        [
+            "start_date",
+            "end_date",
+            "status",
+            "service_code",
+            "service_request_id",
+            "page",
+            "page_size",
+            "jurisdiction_id",
+        ]
+    ),
+    value=st.text(max_size=60),
+)
+def test_no_query_value_makes_the_server_fail(client, services, name, value):
+    response = client.get("/open311/v2/requests.json", {name: value})
+    assert response.status_code in (200, 400, 404), (name, value, response.content)
+    response = client.get("/open311/v2/servicerequestupdates.xml", {name: value})
+    assert response.status_code in (200, 400, 404)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "lat",
+                "long",
+                "address_string",
+                "address_id",
+                "description",
+                "email",
+                "phone",
+                "media_url",
+                "first_name",
+                "attribute[cover_state]",
+                "attribute[depth]",
+                "attribute[seen_at]",
+                "attribute[hazards][]",
+                "attribute[x]",
+            ]
+        ),
+        st.text(max_size=40),
+        max_size=6,
+    )
+)
+def test_no_post_form_makes_the_server_fail(report, fields, settings_for_many_posts):
+    response = report(**fields)
+    assert response.status_code in (200, 400), (fields, response.content)
