@@ -108,6 +108,12 @@ def bench_database_url(maintenance_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def close_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
 def configure_django(env: dict[str, str]) -> None:
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicloop.settings")
@@ -141,51 +147,66 @@ def prepare_database(args, run: dict) -> None:
     run["setup"]["migrate_demo_s"] = round(time.perf_counter() - began, 1)
 
 
-def generate_cases(args, run: dict) -> dict:
+def make_world(args, run: dict):
     import datagen
-    from django.contrib.auth import get_user_model
 
-    from civicloop.cases.models import Case, CaseEvent
-    from civicloop.core.models import Department
-
-    User = get_user_model()
     residents = args.residents or max(100, min(50_000, args.cases // 50))
     began = time.perf_counter()
     world = datagen.build_world(residents)
     run["setup"]["accounts_s"] = round(time.perf_counter() - began, 1)
-    signer_department = User.objects.get(username="department2").role_assignments.first()
-    pool_department = signer_department.department_id
-    # Enough dispatched cases that `sign` never runs out: every run signs each at most once.
-    pool = max(3000, min(60_000, args.cases // 20))
-    log(f"生成 {args.cases:,} 件工单（含办理记录），签收池 {pool:,} 件 …")
+    return world
+
+
+def generate_cases(world, count: int, run: dict, phase: str, *, pool: int = 0) -> dict:
+    """Appends `count` cases with 5–15 events each (the last `pool` of them 待签收 at the
+    `department2` account's department), then VACUUM ANALYZE; records the timings."""
+    import datagen
+    from django.contrib.auth import get_user_model
+
+    from civicloop.cases.models import Case, CaseEvent
+
+    User = get_user_model()
+    pool_department = User.objects.get(username="department2").role_assignments.first()
+    log(f"{phase}: 生成 {count:,} 件工单（含办理记录）" + (f"，签收池 {pool:,} 件" if pool else ""))
     gen = datagen.generate(
-        world, args.cases, pool=pool, pool_department=pool_department, progress=log
+        world, count, pool=pool, pool_department=pool_department.department_id, progress=log
     )
     vacuum = datagen.analyze([Case._meta.db_table, CaseEvent._meta.db_table])
     log(
         f"  {gen.cases:,} 件、{gen.events:,} 条记录，{gen.seconds:.0f} 秒"
-        f"（重建索引 {gen.index_seconds:.0f} 秒，VACUUM ANALYZE {vacuum:.0f} 秒）"
+        f"（其中重建索引 {gen.index_seconds:.0f} 秒）；VACUUM ANALYZE {vacuum:.0f} 秒"
     )
-    run["data"] = {
-        "cases": Case.objects.count(),
-        "events": CaseEvent.objects.count(),
+    run["data"][phase] = {
         "generated_cases": gen.cases,
         "generated_events": gen.events,
         "load_s": round(gen.seconds, 1),
         "index_rebuild_s": round(gen.index_seconds, 1),
         "vacuum_analyze_s": round(vacuum, 1),
-        "residents": len(world.residents),
-        "sign_pool": pool,
+        "cases_in_table": Case.objects.count(),
+        "events_in_table": CaseEvent.objects.count(),
     }
-    list_department = User.objects.get(username="department").role_assignments.first()
+    return {"first_id": gen.first_id, "last_id": gen.last_id, "pool": gen.pool}
+
+
+def context(world) -> dict:
+    """Who and what the load runs address."""
+    from django.contrib.auth import get_user_model
+
+    from civicloop.cases.models import Category
+    from civicloop.core.models import Region
+
+    User = get_user_model()
+    grid = Region.objects.filter(level=Region.Level.GRID, name="胜利社区第1网格").first()
+    grid = grid or Region.objects.filter(level=Region.Level.GRID).first()
+    first_category = Category.objects.filter(parent__isnull=False).order_by("code").first()
     return {
         "world": world,
-        "first_id": gen.first_id,
-        "last_id": gen.last_id,
-        "pool": gen.pool,
-        "pool_department": pool_department,
-        "list_department": list_department.department_id,
-        "departments": list(Department.objects.values_list("pk", flat=True)),
+        "list_department": User.objects.get(username="department")
+        .role_assignments.first()
+        .department_id,
+        "report_point": (grid.centroid_lat, grid.centroid_lng),
+        "service_code": first_category.code,
+        "district": Region.objects.get(level=Region.Level.DISTRICT).pk,
     }
 
 
@@ -304,7 +325,7 @@ def probe(base: str, method: str, path: str, body: str, token: str) -> tuple[int
     if body:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=30) as r:
+        with urllib.request.urlopen(request, timeout=90) as r:
             return r.status, r.read(300).decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(300).decode(errors="replace")
@@ -371,7 +392,6 @@ def summarize(runs: list[dict]) -> dict:
 
 def specs(ctx: dict, creds: dict) -> dict[str, dict]:
     tokens = creds["tokens"]
-    first, last = ctx["first_id"], ctx["last_id"]
     pool_lo, pool_hi = ctx["pool"]
     report = json.dumps(
         {
@@ -404,7 +424,7 @@ def specs(ctx: dict, creds: dict) -> dict[str, dict]:
             "method": "GET",
             "path": "/api/v1/cases/{id}",
             "token": tokens["dispatcher"],
-            "ids": (first, last - (pool_hi - pool_lo + 1)),
+            "ids": ctx["detail_ids"],
         },
         "case_action": {
             "method": "POST",
@@ -469,46 +489,35 @@ def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> dict | None:
-    """Grows the case table to --dashboard-cases, builds the rollups as the product does, then
-    measures the district's case figures and the naive aggregate."""
-    import datagen
-
-    from civicloop.cases.models import Case
-    from civicloop.core.models import Region
-
-    district = Region.objects.get(level=Region.Level.DISTRICT)
+def dashboard_period() -> dict:
     today = datetime.now(UTC).date()
-    period = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
+    return {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
+
+
+def dashboard_available(run: dict) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        # Checked without calling it: before the rollups exist it computes everything live.
+        resolve("/api/v1/stats/cases")
+    except Resolver404:
+        run["skipped"]["dashboard"] = "skipped: GET /api/v1/stats/cases does not exist yet"
+        log(f"dashboard: {run['skipped']['dashboard']}")
+        return False
+    return True
+
+
+def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> dict | None:
+    """The district's case figures for the last year over the product's rollups (c=1 for the
+    latency of one request, then c=16 and c=64), and the naive aggregate for the same figures."""
+    from civicloop.cases.models import Case
+
+    period = dashboard_period()
     path = (
-        f"/api/v1/stats/cases?scope_type=district&scope_id={district.pk}"
+        f"/api/v1/stats/cases?scope_type=district&scope_id={ctx['district']}"
         f"&from={period['from']}&to={period['to']}"
     )
     spec = {"method": "GET", "path": path, "token": creds["tokens"]["leader"]}
-    status, body = probe(server.base, "GET", path, "", spec["token"])
-    if status == 404 and "stats" not in body:
-        reason = f"skipped: GET /api/v1/stats/cases answered {status} {body[:120]!r}"
-        log(f"dashboard: {reason}")
-        run["skipped"]["dashboard"] = reason
-        return None
-    have = Case.objects.count()
-    extra = max(0, args.dashboard_cases - have)
-    info: dict = {"cases_before": have}
-    if extra:
-        log(
-            f"仪表盘数据：再生成 {extra:,} 件工单（不含办理记录），共 {args.dashboard_cases:,} 件 …"
-        )
-        gen = datagen.generate(ctx["world"], extra, events="facts", seed=2, progress=log)
-        vacuum = datagen.analyze([Case._meta.db_table])
-        info.update(
-            generated=gen.cases,
-            load_s=round(gen.seconds, 1),
-            index_rebuild_s=round(gen.index_seconds, 1),
-            vacuum_analyze_s=round(vacuum, 1),
-        )
-        log(f"  {gen.cases:,} 件，{gen.seconds:.0f} 秒（VACUUM ANALYZE {vacuum:.0f} 秒）")
-    info["cases"] = Case.objects.count()
-    info["rollup"] = build_rollups(run)
     status, body = probe(server.base, "GET", path, "", spec["token"])
     if not 200 <= status < 300:
         reason = f"skipped: GET /api/v1/stats/cases answered {status} {body[:120]!r}"
@@ -516,60 +525,71 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
         run["skipped"]["dashboard"] = reason
         return None
     runs = [wrk(server.base, spec, 1, max(3, args.duration // 2))]
-    log(f"dashboard c=1   p50 {runs[0]['p50_ms']:.1f} ms  p99 {runs[0]['p99_ms']:.1f} ms")
+    log(f"dashboard         c=1   p50 {runs[0]['p50_ms']:.1f} ms  p99 {runs[0]['p99_ms']:.1f} ms")
     for concurrency in args.concurrency_list:
         result = wrk(server.base, spec, concurrency, args.duration)
         runs.append(result)
         log(
-            f"dashboard c={concurrency:<3} {result['rps']:>8.1f} req/s  p50 "
+            f"dashboard         c={concurrency:<3} {result['rps']:>8.1f} req/s  p50 "
             f"{result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms  errors {result['errors']}"
         )
     run["runs"]["dashboard"] = runs
-    naive = naive_aggregate(server, period, district.pk)
-    info["naive_runs_ms"] = naive
+    naive = naive_aggregate(period, ctx["district"])
     sequential_p50 = runs[0]["p50_ms"]
     at16 = next((r for r in runs if r["concurrency"] == 16), runs[-1])
     naive_ms = statistics.median(naive) if naive else None
     return {
-        "cases": info["cases"],
+        "cases": Case.objects.count(),
         "p99_ms": at16["p99_ms"],
         "naive_ms": round(naive_ms, 1) if naive_ms else None,
         "speedup": round(naive_ms / sequential_p50, 1) if naive_ms and sequential_p50 else None,
-        "_info": info,
+        "_info": {
+            "naive_runs_ms": [round(t, 1) for t in naive],
+            "sequential_p50_ms": sequential_p50,
+            "rollup": run["data"].get("rollup"),
+        },
     }
 
 
-def build_rollups(run: dict) -> dict:
-    """The dashboard app's own rollup builder on the generated data, timed."""
-    try:
-        from civicloop.dashboard import rollups
-    except ImportError as exc:
-        log(f"dashboard rollups: no builder ({exc}); the endpoint computes on its own")
-        return {"builder": None}
-    builder = getattr(rollups, "rebuild", None) or getattr(rollups, "build_all", None)
-    if builder is None:
-        return {"builder": None}
+def build_rollups(run: dict, cases: int) -> dict:
+    """The dashboard app's own rollup builder (`rollups.rebuild`: every case's facts from its
+    events, folded into the daily rollups) on the generated data, timed."""
+    from civicloop.dashboard import rollups
+    from civicloop.dashboard.models import CaseRollup
+
     began = time.perf_counter()
-    builder()
+    result = rollups.rebuild()
     seconds = time.perf_counter() - began
-    log(f"仪表盘汇总表重建 {seconds:.1f} 秒（{builder.__module__}.{builder.__name__}）")
-    return {"builder": f"{builder.__module__}.{builder.__name__}", "seconds": round(seconds, 1)}
+    rows = CaseRollup.objects.count()
+    rate = cases / seconds if seconds else None
+    log(
+        f"rollups.rebuild(): {seconds:.1f} 秒，{rows:,} 行汇总，{rate:,.0f} 件/秒 → "
+        f"1000 万件约需 {10_000_000 / rate / 3600:.1f} 小时"
+        if rate
+        else f"rollups.rebuild(): {seconds:.1f} 秒"
+    )
+    return {
+        "builder": "civicloop.dashboard.rollups.rebuild",
+        "cases": cases,
+        "seconds": round(seconds, 1),
+        "cases_per_second": round(rate, 1) if rate else None,
+        "rollup_rows": rows,
+        "result": result,
+    }
 
 
-def naive_aggregate(server: Server, period: dict, district_id: int, times: int = 3) -> list[float]:
-    """Wall time over HTTP of the naive GROUP BY floor view, sequentially."""
-    query = f"?scope_type=district&scope_id={district_id}&from={period['from']}&to={period['to']}"
+def naive_aggregate(period: dict, district_id: int, times: int = 3) -> list[float]:
+    """Wall time of the naive aggregate (`dashboard.metrics.naive_figures`: plain GROUP BY over
+    the raw case and event tables) for the same scope and period, run in this process on the same
+    database: at millions of cases it outlasts gunicorn's 60-second worker timeout."""
+    from civicloop.dashboard import metrics
+    from civicloop.dashboard.query import parse_period
+
+    parsed = parse_period(period["from"], period["to"])
     timings = []
     for _ in range(times):
         began = time.perf_counter()
-        try:
-            with urllib.request.urlopen(
-                server.base + "/bench/floor/naive-stats" + query, timeout=300
-            ) as r:
-                r.read()
-        except urllib.error.HTTPError as exc:
-            log(f"naive aggregate: {exc.code} {exc.read(200)!r}")
-            return []
+        metrics.naive_figures("district", district_id, parsed)
         timings.append((time.perf_counter() - began) * 1000)
     log(f"naive aggregate: {', '.join(f'{t:.0f}' for t in timings)} ms")
     return timings
@@ -633,6 +653,12 @@ def table(result: dict, run: dict) -> str:
             f"dashboard at {d['cases']:,} cases: p99 {d['p99_ms']} ms (c=16, target ≤ 250), "
             f"naive {d['naive_ms']} ms, speedup {d['speedup']}× (target ≥ 20)"
         )
+    rollup = run["data"].get("rollup")
+    if rollup:
+        lines.append(
+            f"rollups.rebuild() over {rollup['cases']:,} cases: {rollup['seconds']} s "
+            f"({rollup['cases_per_second']} cases/s, {rollup['rollup_rows']:,} rollup rows)"
+        )
     rss = result.get("rss_mb_per_worker")
     if rss is not None:
         lines.append(f"RSS per worker after the runs: {rss} MB (target ≤ 200)")
@@ -678,9 +704,8 @@ def plot(run: dict, path: Path) -> None:
         ax.set_title(f"latency distribution at concurrency {c}")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(
-        f"civicloop bench {run['setup']['started']} — {run['data'].get('cases', 0):,} cases"
-    )
+    cases = run["data"].get("endpoints", {}).get("cases_in_table", 0)
+    fig.suptitle(f"civicloop bench {run['setup']['started']} — {cases:,} cases")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -738,32 +763,41 @@ def main(argv=None) -> int:
     try:
         configure_django(env)
         prepare_database(args, run)
-        ctx = generate_cases(args, run)
+        world = make_world(args, run)
         if args.sqlite:
+            generate_cases(world, args.cases, run, "cases")
             log("SQLite: data generated; load runs need PostgreSQL")
             return 0
-        from civicloop.cases.models import Category
-        from civicloop.core.models import Region
-
-        grid = Region.objects.filter(level=Region.Level.GRID, name="胜利社区第1网格").first()
-        grid = grid or Region.objects.filter(level=Region.Level.GRID).first()
-        ctx["report_point"] = (grid.centroid_lat, grid.centroid_lng)
-        busiest = Category.objects.filter(parent__isnull=False).order_by("code").first()
-        ctx["service_code"] = busiest.code
+        ctx = context(world)
         creds = issue_credentials()
-        from django.db import connections
-
-        connections.close_all()
         server = Server(args, env, var / "server.log")
-        server.start()
-        log(f"civicloop serve up on {server.base} ({run['setup']['server']})")
+        want_dashboard = args.dashboard_cases and (not only or "dashboard" in only)
+        done = {"first_id": 0}
+        if want_dashboard and dashboard_available(run):
+            # The dashboard first, at its own size: the rollups are built (by the product's
+            # builder) for exactly the cases it reads; the endpoint data set grows on after.
+            done = generate_cases(world, args.dashboard_cases, run, "dashboard")
+            from civicloop.cases.models import Case
+
+            run["data"]["rollup"] = build_rollups(run, Case.objects.count())
+            close_connections()
+            server.start()
+            log(f"civicloop serve up on {server.base} ({run['setup']['server']})")
+            run["dashboard"] = dashboard_phase(args, server, ctx, creds, run)
+        pool = max(3000, min(60_000, args.cases // 20))
+        grow = max(args.cases - (args.dashboard_cases if done["first_id"] else 0), pool)
+        grown = generate_cases(world, grow, run, "endpoints", pool=pool)
+        ctx["pool"] = grown["pool"]
+        ctx["detail_ids"] = (done["first_id"] or grown["first_id"], grown["pool"][0] - 1)
+        close_connections()
+        if server.proc is None:
+            server.start()
+            log(f"civicloop serve up on {server.base} ({run['setup']['server']})")
         pool_cursor = [ctx["pool"][0]]
         for name_, spec in specs(ctx, creds).items():
             if only and name_ not in only:
                 continue
             run_load(server, name_, spec, args, run, pool_cursor)
-        if args.dashboard_cases and (not only or "dashboard" in only):
-            run["dashboard"] = dashboard_phase(args, server, ctx, creds, run)
         sizes = server.worker_rss_mb()
         run["rss_workers_mb"] = sizes
         run["rss_mb_per_worker"] = max(sizes) if sizes else None

@@ -9,5 +9,4 @@ urlpatterns = [
     path("json", views.bare_json, name="json"),
     path("insert", views.bare_insert, name="insert"),
     path("list", views.bare_list, name="list"),
-    path("naive-stats", views.naive_stats, name="naive_stats"),
 ]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from django.http import HttpResponseBadRequest, HttpResponseNotFound, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,19 +40,3 @@ def bare_list(request):
         .values("id", "description", "state", "deadline", "created_at")[:50]
     )
     return JsonResponse({"items": rows})
-
-
-@require_GET
-def naive_stats(request):
-    """The dashboard's naive aggregate (a plain GROUP BY over the raw case table), timed."""
-    try:
-        from civicloop.dashboard import metrics
-    except ImportError:
-        return HttpResponseNotFound("dashboard.metrics missing")
-    naive = getattr(metrics, "naive_case_stats", None)
-    if naive is None:
-        return HttpResponseNotFound("dashboard.metrics.naive_case_stats missing")
-    began = time.perf_counter()
-    result = naive(**dict(request.GET.items()))
-    elapsed = (time.perf_counter() - began) * 1000
-    return JsonResponse({"ms": round(elapsed, 1), "rows": len(result) if result else 0})
