@@ -213,6 +213,12 @@ def test_too_many_reads_from_one_address_are_429(client, services, settings):
     assert client.get("/open311/v2/services.json").status_code == 429
 
 
+@pytest.fixture
+def settings_for_many_posts(settings):
+    settings.CIVICLOOP_OPEN311_POSTS_PER_IP = 10_000
+    settings.CIVICLOOP_OPEN311_POSTS_PER_KEY = 10_000
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
