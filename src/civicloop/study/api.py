@@ -114,7 +114,13 @@ def textbooks(request):
     ]
 
 
-def _session_out(session, *, detail: bool = False) -> dict:
+def _session_out(session, viewer, *, detail: bool = False) -> dict:
+    # Lists mask other people's names; a detail shows them to the branch's own people.
+    full = None if detail else False
+
+    def name(person):
+        return permissions.name_for(viewer, person, session.org_id, full=full)
+
     out = {
         "id": session.pk,
         "branch_id": session.org_id,
@@ -122,7 +128,7 @@ def _session_out(session, *, detail: bool = False) -> dict:
         "date": session.date,
         "topic": session.topic,
         "lead_reader_id": session.lead_reader_id,
-        "lead_reader": session.lead_reader.profile.display_name,
+        "lead_reader": name(session.lead_reader),
         "chapter_ids": sorted(c.pk for c in session.chapters.all()),
         "duration_minutes": session.duration_minutes,
         "notes": session.notes,
@@ -133,7 +139,7 @@ def _session_out(session, *, detail: bool = False) -> dict:
         out["attendance"] = [
             {
                 "member_id": a.member_id,
-                "name": a.member.profile.display_name,
+                "name": name(a.member),
                 "present": a.present,
                 "absence_reason": a.absence_reason,
             }
@@ -157,14 +163,14 @@ def list_sessions(request, paging: Query[Paging], branch_id: int | None = None):
     if branch_id is not None:
         qs = qs.filter(org_id=branch_id)
     page = _paged(qs, paging)
-    page["items"] = [_session_out(s) for s in page["items"]]
+    page["items"] = [_session_out(s, user) for s in page["items"]]
     return page
 
 
 @router.get("/study/sessions/{session_id}", response=SessionOut, summary="One session")
 def get_session(request, session_id: int):
     user = _reader(request)
-    return _session_out(get_object_or_404(_sessions_qs(user), pk=session_id), detail=True)
+    return _session_out(get_object_or_404(_sessions_qs(user), pk=session_id), user, detail=True)
 
 
 @router.post("/study/sessions", response={201: SessionOut}, summary="Record a branch session")
@@ -196,7 +202,7 @@ def create_session(request, payload: SessionIn):
         plan_topic=plan_topic,
     )
     return Status(
-        201, _session_out(get_object_or_404(_sessions_qs(user), pk=session.pk), detail=True)
+        201, _session_out(get_object_or_404(_sessions_qs(user), pk=session.pk), user, detail=True)
     )
 
 
@@ -259,11 +265,11 @@ def metrics(
 # --- reflections -----------------------------------------------------------------------------
 
 
-def _reflection_out(r) -> dict:
+def _reflection_out(r, viewer, *, full: bool | None = None) -> dict:
     return {
         "id": r.pk,
         "author_id": r.author_id,
-        "author": r.author.profile.display_name,
+        "author": permissions.name_for(viewer, r.author, r.org_id, full=full),
         "branch_id": r.org_id,
         "title": r.title,
         "body": r.body,
@@ -282,7 +288,7 @@ def list_reflections(request, paging: Query[Paging], state: str | None = None):
             raise ApiError(422, "invalid", _("未知的状态"))
         qs = qs.filter(state=state)
     page = _paged(qs, paging)
-    page["items"] = [_reflection_out(r) for r in page["items"]]
+    page["items"] = [_reflection_out(r, user, full=False) for r in page["items"]]
     return page
 
 
@@ -296,7 +302,7 @@ def create_reflection(request, payload: ReflectionIn):
     reflection = actions.submit_reflection(
         request.auth, title=payload.title.strip(), body=payload.body, textbook=textbook
     )
-    return Status(201, _reflection_out(reflection))
+    return Status(201, _reflection_out(reflection, request.auth))
 
 
 @router.post(
@@ -308,7 +314,7 @@ def review(request, reflection_id: int, payload: ReviewIn):
     user = request.auth
     get_object_or_404(permissions.reflections_visible_to(user), pk=reflection_id)
     reflection = actions.review_reflection(user, reflection_id, payload.action, payload.comment)
-    return _reflection_out(reflection)
+    return _reflection_out(reflection, user)
 
 
 # --- lectures --------------------------------------------------------------------------------

@@ -138,3 +138,25 @@ def media_visible_to(user):
     if ids is None:
         return MediaItem.objects.all()
     return MediaItem.objects.filter(org_id__in=with_ancestors(ids))
+
+
+def sees_names(user, org_id: int | None) -> bool:
+    """Full names of a branch's members are for its secretary and its own members; everyone
+    else (committees, leaders) sees them masked."""
+    if not user.is_authenticated or org_id is None:
+        return False
+    if covers(user, SESSION_ROLES, org_id):
+        return True
+    branch = member_branch(user)
+    return branch is not None and branch.pk == org_id
+
+
+def name_for(viewer, person, org_id: int | None, *, full: bool | None = None) -> str:
+    """`person`'s name as `viewer` may see it: their own and, where allowed, full; else masked."""
+    profile = getattr(person, "profile", None)
+    if profile is None:
+        return person.get_username()
+    if person.pk == getattr(viewer, "pk", None):
+        return profile.display_name
+    allowed = sees_names(viewer, org_id) if full is None else full
+    return profile.display_name if allowed else profile.masked_name

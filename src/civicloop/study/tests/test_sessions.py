@@ -259,3 +259,28 @@ def test_the_committee_view_flags_branches_behind_plan_and_most_led(web_as, stud
     behind_only = web_as("publicity").get("/study/?behind=1").content.decode()
     assert "兴隆台区实验小学党支部" in behind_only
     assert FIRST not in behind_only.split("最近的支部学习")[0]
+
+
+@pytest.mark.django_db
+def test_api_lists_mask_names_and_the_detail_shows_them_to_the_branchs_own_people(
+    api_as, web_as, study_demo, foundation
+):
+    session = (
+        StudySession.objects.filter(org=foundation["orgs"][FIRST])
+        .exclude(lead_reader__username="secretary")
+        .first()
+    )
+    full = session.lead_reader.profile.real_name
+    masked = session.lead_reader.profile.masked_name
+    listed = api_as("secretary").get("/api/v1/study/sessions").json()["items"]
+    assert full not in json.dumps(listed, ensure_ascii=False)
+    assert masked in [s["lead_reader"] for s in listed]
+    detail = api_as("secretary").get(f"/api/v1/study/sessions/{session.pk}").json()
+    assert detail["lead_reader"] == full
+    overseer = api_as("publicity").get(f"/api/v1/study/sessions/{session.pk}").json()
+    assert overseer["lead_reader"] == masked
+    assert full not in json.dumps(overseer, ensure_ascii=False)
+    # The pages follow the same rule: the committee sees the branch's people masked.
+    html = web_as("publicity").get(f"/study/sessions/{session.pk}/").content.decode()
+    assert full not in html and masked in html
+    assert full in web_as("secretary").get(f"/study/sessions/{session.pk}/").content.decode()
