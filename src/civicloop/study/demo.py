@@ -259,6 +259,25 @@ def _audit(actor, action: str, obj, detail: str) -> None:
     )
 
 
+def demo_photo(colour: tuple[int, int, int]) -> bytes:
+    """A small JPEG standing in for a phone photo of a session (a banner-red gradient)."""
+    from PIL import Image
+
+    image = Image.new("RGB", (640, 480), colour)
+    for y in range(0, 480, 4):
+        shade = tuple(max(0, c - y // 6) for c in colour)
+        image.paste(shade, (0, y, 640, y + 4))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _add_photo(**owner) -> None:
+    from .actions import _store_photos, clean_photos
+
+    _store_photos(clean_photos([io.BytesIO(demo_photo((183, 28, 28)))]), **owner)
+
+
 def load_textbooks() -> dict[str, Textbook]:
     books = {}
     for order, (title, short, publisher, note, chapters) in enumerate(TEXTBOOKS, start=1):
@@ -380,6 +399,10 @@ def load(regions, departments, orgs) -> list[str]:
                 note=comment,
             )
 
+    first_session = StudySession.objects.filter(org=orgs["胜利社区党委第一党支部"]).last()
+    if first_session is not None and not first_session.photos.exists():
+        _add_photo(session=first_session)
+
     district = orgs[PLAN_ORG]
     for days, troupe, speaker, unit, topic, audience in LECTURES:
         Lecture.objects.get_or_create(
@@ -394,6 +417,9 @@ def load(regions, departments, orgs) -> list[str]:
                 "recorded_by": publicity,
             },
         )
+    first_lecture = Lecture.objects.filter(org=district).order_by("date", "id").first()
+    if first_lecture is not None and not first_lecture.photos.exists():
+        _add_photo(lecture=first_lecture)
     for days, kind, mode, title, organiser, participants in READING_CLASSES:
         ReadingClass.objects.get_or_create(
             org=district,

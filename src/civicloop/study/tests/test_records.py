@@ -229,3 +229,46 @@ def test_the_demo_is_idempotent_and_has_a_branch_that_led_most_of_a_textbook(fou
 
     progress = branch_progress([foundation["orgs"]["胜利社区党委第一党支部"]])
     assert any(b.most_led for b in progress[0].books)
+
+
+@pytest.mark.django_db
+def test_session_photos_are_served_only_to_those_who_see_the_session(web_as, study_demo):
+    from civicloop.study.models import StudyPhoto
+
+    photo = StudyPhoto.objects.filter(session__isnull=False).first()
+    response = web_as("secretary").get(f"/study/photos/{photo.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert web_as("secretary").get(f"/study/photos/{photo.pk}/thumb/").status_code == 200
+    assert web_as("member").get(f"/study/photos/{photo.pk}/").status_code == 404
+    assert web_as(None).get(f"/study/photos/{photo.pk}/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_lecture_is_recorded_with_a_photo_and_a_bad_photo_stores_nothing(
+    web_as, foundation, settings
+):
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicloop.study.demo import demo_photo
+
+    client = web_as("publicity")
+    org = foundation["orgs"][DISTRICT].pk
+    fields = {
+        "org": org,
+        "troupe": "百姓宣讲团",
+        "speaker": "刘振华",
+        "unit_visited": "丰裕社区",
+        "topic": "学党史",
+        "date": timezone.localdate().isoformat(),
+        "audience": 40,
+    }
+    bad = SimpleUploadedFile("x.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg")
+    refused = client.post("/study/lectures/new/", {**fields, "photos": [bad]})
+    assert refused.status_code == 200
+    assert not Lecture.objects.exists()
+    good = SimpleUploadedFile("p.jpg", demo_photo((200, 40, 40)), content_type="image/jpeg")
+    assert client.post("/study/lectures/new/", {**fields, "photos": [good]}).status_code == 302
+    assert Lecture.objects.get().photos.count() == 1
