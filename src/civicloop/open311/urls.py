@@ -8,6 +8,7 @@ app_name = "open311"
 FMT = r"\.(?P<fmt>json|xml)$"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     re_path(r"^v2/discovery" + FMT, views.discovery, name="discovery"),
     re_path(r"^v2/services" + FMT, views.services, name="services"),
     re_path(r"^v2/services/(?P<code>[^/]+?)" + FMT, views.service_definition, name="service"),

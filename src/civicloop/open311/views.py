@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
+from django.shortcuts import render as render_page
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,6 +144,23 @@ def page_slice(params) -> slice:
 
 def _list(params, name: str) -> list[str]:
     return [p.strip() for p in (params.get(name) or "").split(",") if p.strip()]
+
+
+def index(request):
+    """A page for people: the base URL, how to get a key, the resources and the services."""
+    return render_page(
+        request,
+        "open311/index.html",
+        {
+            "base_url": conf.site_url() + base_path() + "/",
+            "jurisdictions": conf.jurisdictions(),
+            "contact": conf.contact(),
+            "key_service": conf.key_service(),
+            "services": records.services_queryset().order_by(
+                "parent__order", "parent__code", "order", "code"
+            ),
+        },
+    )
 
 
 # --- discovery and services ----------------------------------------------------------------

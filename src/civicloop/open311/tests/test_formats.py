@@ -202,3 +202,13 @@ def test_unknown_resources_under_v2_answer_an_error_array(client, db):
     assert response.status_code == 404
     assert response.json()[0]["code"] == 404
     assert client.get("/open311/v2/nothing.xml").content.startswith(DECLARATION)
+
+
+def test_the_interface_page_shows_the_base_url_how_to_get_a_key_and_the_services(client, services):
+    response = client.get("/open311/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "http://127.0.0.1:8000/open311/v2/" in text
+    assert "civicloop open311-key" in text
+    assert "DL91" in text and "井盖破损" in text
+    assert "DL93" not in text  # inactive
