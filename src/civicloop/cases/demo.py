@@ -386,7 +386,9 @@ def load(regions, departments, orgs) -> list[str]:
     categories = load_categories(departments)
     lines = [f"问题分类 {Category.objects.count()} 个"]
     if Case.objects.filter(idempotency_scope="demo").exists():
-        lines.append(f"随手拍演示工单 {Case.objects.count()} 件（已存在）")
+        lines.append(
+            f"随手拍演示工单 {Case.objects.filter(idempotency_scope='demo').count()} 件（已存在）"
+        )
         return lines
     users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
     helpers = _demo_helpers(regions, departments)
@@ -422,7 +424,12 @@ def load(regions, departments, orgs) -> list[str]:
             if fresh:
                 created += 1
                 _walk(case, path, cast, departments, merge_into=by_key.get("d01"))
-    lines.append(f"随手拍演示工单 {created} 件")
+    from .tasks import sweep_deadlines
+
+    flagged = sweep_deadlines()
+    lines.append(
+        f"随手拍演示工单 {created} 件（即将超期 {flagged['due_soon']}，已超期 {flagged['overdue']}）"
+    )
     return lines
 
 

@@ -12,7 +12,7 @@ from civicloop.lib.masking import mask_address, mask_name, mask_phone
 from . import deadlines
 from . import permissions as perms
 from . import workflow as wf
-from .models import Case, CaseState
+from .models import Case, CaseState, DeadlineState
 
 ROLE_LABELS = {
     wf.GRID: "网格员",
@@ -72,7 +72,10 @@ def summary(case: Case, viewer, *, now=None, work=None, full: bool | None = None
         "source": case.source,
         "source_label": case.get_source_display(),
         "deadline": case.deadline,
-        "deadline_state": case.deadline_state,
+        # Past the deadline is overdue even before the sweep has flagged it.
+        "deadline_state": DeadlineState.OVERDUE
+        if case.deadline and case.deadline < now and case.is_open
+        else case.deadline_state,
         "time_left_seconds": left,
         "duplicate_count": case.duplicate_count,
         "reopen_count": case.reopen_count,

@@ -19,6 +19,16 @@ from .models import DeadlineState
 OVERDUE = Q(deadline_state=DeadlineState.OVERDUE)
 DUE_SOON = Q(deadline_state=DeadlineState.DUE_SOON)
 
+
+def overdue_q(now=None) -> Q:
+    """Past its deadline now, whether or not the sweep has flagged it yet."""
+    return Q(state__in=wf.OPEN_STATES) & (OVERDUE | Q(deadline__lt=now or timezone.now()))
+
+
+def due_soon_q(now=None) -> Q:
+    return Q(state__in=wf.OPEN_STATES, deadline__gte=now or timezone.now()) & DUE_SOON
+
+
 # (tab key, label, filter, roles that see the tab)
 TABS = [
     ("verify", _("待核实"), Q(state=wf.SUBMITTED), {Role.GRID_WORKER, Role.COMMUNITY_STAFF}),
@@ -57,7 +67,12 @@ TABS = [
 
 def tabs_for(user) -> list[tuple[str, str, Q]]:
     roles = scope.roles_of(user)
-    return [(key, label, q) for key, label, q, who in TABS if who is None or roles & who]
+    now = timezone.now()
+    return [
+        (key, label, q(now) if callable(q) else q)
+        for key, label, q, who in TABS
+        if who is None or roles & who
+    ]
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -104,9 +119,9 @@ def filtered(user, params) -> tuple:
             qs = qs.filter(**{f"{field}_id": value})
     overdue = params.get("overdue")
     if overdue in ("1", "true", "True", True):
-        qs = qs.filter(OVERDUE, state__in=wf.OPEN_STATES)
+        qs = qs.filter(overdue_q())
     elif overdue in ("due_soon",):
-        qs = qs.filter(DUE_SOON, state__in=wf.OPEN_STATES)
+        qs = qs.filter(due_soon_q())
     start = _date(params.get("created_from"), "created_from")
     end = _date(params.get("created_to"), "created_to")
     tz = timezone.get_current_timezone()

@@ -141,7 +141,10 @@ def queue(request):
     rows = []
     for case in page:
         left = deadlines.time_left_seconds(case, now, work)
-        rows.append({"case": case, "left": deadlines.format_left(left)})
+        level = case.deadline_state
+        if (left is not None and left < 0) or (case.deadline and case.deadline < now):
+            level = "overdue"
+        rows.append({"case": case, "left": deadlines.format_left(left), "level": level})
     counts = {key: perms.visible_to(user).filter(q).count() for key, _l, q in tabs if key != "all"}
     communities = scope.regions_in_scope(
         user,
