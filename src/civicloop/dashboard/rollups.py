@@ -22,7 +22,7 @@ from civicloop.lib.workclock import WorkClock
 
 from . import conf
 from .facts import CASE_FIELDS, EVENT_FIELDS, FACT_ACTIONS, case_days, deltas, dims_of
-from .models import DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
+from .models import COUNTERS, DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
 
 WATERMARK = "cases"
 CHUNK = 500
@@ -83,25 +83,46 @@ def compute_changes(
 
 
 def _apply(changes: dict[tuple, dict[str, int]], facts: list[CaseFact]) -> None:
-    for key, counters in changes.items():
-        counters = {k: v for k, v in counters.items() if v}
-        if not counters:
-            continue
-        day, *dims = key
-        where = {"day": day, **dict(zip(DIMENSIONS, dims, strict=True))}
-        updated = CaseRollup.objects.filter(**where).update(
-            **{name: F(name) + n for name, n in counters.items()}
-        )
-        if not updated:
-            CaseRollup.objects.create(**where, **counters)
+    """Adds the changes to the rollup rows (read, add, write back in bulk: the caller holds the
+    watermark claim, so no other sweep writes rollups meanwhile)."""
+    changes = {k: c for k, c in changes.items() if any(c.values())}
+    by_day: dict[str, list[tuple]] = defaultdict(list)
+    for key in changes:
+        by_day[key[0]].append(key)
+    changed: list[CaseRollup] = []
+    created: list[CaseRollup] = []
+    days = sorted(by_day)
+    for start in range(0, len(days), 200):
+        chunk = days[start : start + 200]
+        existing = {
+            (row.day.isoformat(), *(getattr(row, d) for d in DIMENSIONS)): row
+            for row in CaseRollup.objects.filter(day__in=chunk)
+        }
+        for day in chunk:
+            for key in by_day[day]:
+                row = existing.get(key)
+                if row is None:
+                    _day, *dims = key
+                    row = CaseRollup(day=_day, **dict(zip(DIMENSIONS, dims, strict=True)))
+                    created.append(row)
+                else:
+                    changed.append(row)
+                for name, n in changes[key].items():
+                    setattr(row, name, getattr(row, name) + n)
+    CaseRollup.objects.bulk_update(changed, list(COUNTERS), batch_size=CHUNK)
+    CaseRollup.objects.bulk_create(created, batch_size=CHUNK)
     if facts:
         ids = [f.case_id for f in facts]
-        existing = set(CaseFact.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
+        existing_ids = set(
+            CaseFact.objects.filter(case_id__in=ids).values_list("case_id", flat=True)
+        )
         CaseFact.objects.bulk_update(
-            [f for f in facts if f.case_id in existing], [*DIMENSIONS, "days"], batch_size=CHUNK
+            [f for f in facts if f.case_id in existing_ids],
+            [*DIMENSIONS, "days"],
+            batch_size=CHUNK,
         )
         CaseFact.objects.bulk_create(
-            [f for f in facts if f.case_id not in existing], batch_size=CHUNK
+            [f for f in facts if f.case_id not in existing_ids], batch_size=CHUNK
         )
 
 
