@@ -74,6 +74,12 @@ def parse_args(argv=None):
         default=int(os.environ.get("BENCH_DASHBOARD_CASES", "10000000")),
         help="cases in the dashboard data set (PostgreSQL); 0 skips the dashboard phase",
     )
+    p.add_argument(
+        "--dashboard-budget",
+        type=int,
+        default=int(os.environ.get("BENCH_DASHBOARD_BUDGET", "900")),
+        help="seconds the product's rollup builder may take; fewer dashboard cases if needed",
+    )
     p.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "15")))
     p.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per endpoint")
     p.add_argument("--concurrency", default=os.environ.get("BENCH_CONCURRENCY", "16,64"))
@@ -332,7 +338,7 @@ def probe(base: str, method: str, path: str, body: str, token: str) -> tuple[int
 
 
 def wrk(base: str, spec: dict, concurrency: int, duration: int) -> dict:
-    threads = 2
+    threads = min(2, concurrency)
     lo, hi = spec.get("ids", (0, 0))
     cmd = [
         "wrk",
@@ -551,6 +557,40 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
     }
 
 
+def dashboard_data(args, world, run: dict) -> dict:
+    """Cases for the dashboard, as many as asked for or as many as the product's rollup
+    builder can fold within --dashboard-budget seconds (its rate is measured on a first slice):
+    the figures are only meaningful over rollups the product built itself."""
+    from civicloop.cases.models import Case
+
+    sample = min(args.dashboard_cases, 2000)
+    first = generate_cases(world, sample, run, "dashboard-sample")
+    calibration = build_rollups(run, Case.objects.count())
+    run["data"]["rollup_calibration"] = calibration
+    target = args.dashboard_cases
+    rate = calibration["cases_per_second"] or 0
+    fits = int(rate * args.dashboard_budget)
+    if target > fits:
+        run["data"]["dashboard_scaled_down"] = {
+            "requested_cases": target,
+            "budget_s": args.dashboard_budget,
+            "rebuild_cases_per_second": rate,
+            "requested_rebuild_hours": round(target / rate / 3600, 1) if rate else None,
+        }
+        log(
+            f"dashboard: rollups.rebuild() folds {rate:,.0f} cases/s, so {target:,} cases would "
+            f"take {target / max(rate, 1) / 3600:.1f} h; measuring at {max(fits, sample):,} "
+            f"cases (--dashboard-budget {args.dashboard_budget} s)"
+        )
+        target = max(fits, sample)
+    if target > sample:
+        generate_cases(world, target - sample, run, "dashboard")
+        run["data"]["rollup"] = build_rollups(run, Case.objects.count())
+    else:
+        run["data"]["rollup"] = calibration
+    return {"first_id": first["first_id"], "cases": target}
+
+
 def build_rollups(run: dict, cases: int) -> dict:
     """The dashboard app's own rollup builder (`rollups.rebuild`: every case's facts from its
     events, folded into the daily rollups) on the generated data, timed."""
@@ -652,6 +692,14 @@ def table(result: dict, run: dict) -> str:
         lines.append(
             f"dashboard at {d['cases']:,} cases: p99 {d['p99_ms']} ms (c=16, target ≤ 250), "
             f"naive {d['naive_ms']} ms, speedup {d['speedup']}× (target ≥ 20)"
+        )
+    scaled = run["data"].get("dashboard_scaled_down")
+    if scaled:
+        lines.append(
+            f"dashboard data set scaled down from {scaled['requested_cases']:,} cases: "
+            f"rollups.rebuild() folds {scaled['rebuild_cases_per_second']:,.0f} cases/s, "
+            f"{scaled['requested_rebuild_hours']} h for the requested size "
+            f"(budget {scaled['budget_s']} s)"
         )
     rollup = run["data"].get("rollup")
     if rollup:
@@ -776,16 +824,13 @@ def main(argv=None) -> int:
         if want_dashboard and dashboard_available(run):
             # The dashboard first, at its own size: the rollups are built (by the product's
             # builder) for exactly the cases it reads; the endpoint data set grows on after.
-            done = generate_cases(world, args.dashboard_cases, run, "dashboard")
-            from civicloop.cases.models import Case
-
-            run["data"]["rollup"] = build_rollups(run, Case.objects.count())
+            done = dashboard_data(args, world, run)
             close_connections()
             server.start()
             log(f"civicloop serve up on {server.base} ({run['setup']['server']})")
             run["dashboard"] = dashboard_phase(args, server, ctx, creds, run)
         pool = max(3000, min(60_000, args.cases // 20))
-        grow = max(args.cases - (args.dashboard_cases if done["first_id"] else 0), pool)
+        grow = max(args.cases - done.get("cases", 0), pool)
         grown = generate_cases(world, grow, run, "endpoints", pool=pool)
         ctx["pool"] = grown["pool"]
         ctx["detail_ids"] = (done["first_id"] or grown["first_id"], grown["pool"][0] - 1)
