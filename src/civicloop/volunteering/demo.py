@@ -128,7 +128,8 @@ def load(regions, departments, orgs) -> list[str]:
             points=20,
             cancel_cutoff=starts - timedelta(hours=2),
         )
-        for n, member in enumerate(members[1:6]):
+        # member06–member10 served; member01… are left with an empty ledger for other demos.
+        for n, member in enumerate(members[6:11]):
             actions.claim_task(member, task.pk, now=starts - timedelta(days=1))
             actions.check_in(member, task.pk, task.checkin_code, now=starts + timedelta(minutes=n))
             actions.check_out(member, task.pk, now=starts + timedelta(hours=2, minutes=30))
