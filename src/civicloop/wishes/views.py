@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicloop.core import permissions as scope
@@ -36,10 +37,10 @@ ACTION_FORMS = {
     workflow.CONFIRM: forms.ConfirmForm,
 }
 STAFF_TABS = [
-    ("submitted", _("待核实"), [State.SUBMITTED]),
-    ("fulfilled", _("待反馈"), [State.FULFILLED]),
-    ("open", _("进行中"), [State.PUBLISHED, State.CLAIMED, State.CONTACTED]),
-    ("done", _("已完成"), [State.CONFIRMED, State.DECLINED]),
+    ("submitted", gettext_lazy("待核实"), [State.SUBMITTED]),
+    ("fulfilled", gettext_lazy("待反馈"), [State.FULFILLED]),
+    ("open", gettext_lazy("进行中"), [State.PUBLISHED, State.CLAIMED, State.CONTACTED]),
+    ("done", gettext_lazy("已完成"), [State.CONFIRMED, State.DECLINED]),
 ]
 
 
@@ -135,13 +136,13 @@ def _back(request, wish: Wish) -> HttpResponseRedirect:
 
 
 SUCCESS = {
-    workflow.VERIFY: _("已核实，心愿已上墙公示"),
-    workflow.DECLINE: _("已不予通过"),
-    workflow.CLAIM: _("认领成功，请在 %(days)d 天内联系受助人"),
-    workflow.CONTACT: _("已记录联系情况"),
-    workflow.RELEASE: _("已放弃认领，心愿已退回心愿墙"),
-    workflow.FULFIL: _("已提交实现情况，等待社区或受助人反馈"),
-    workflow.CONFIRM: _("已反馈确认，积分已发放给认领党员"),
+    workflow.VERIFY: gettext_lazy("已核实，心愿已上墙公示"),
+    workflow.DECLINE: gettext_lazy("已不予通过"),
+    workflow.CLAIM: gettext_lazy("认领成功，请在 %(days)d 天内联系受助人"),
+    workflow.CONTACT: gettext_lazy("已记录联系情况"),
+    workflow.RELEASE: gettext_lazy("已放弃认领，心愿已退回心愿墙"),
+    workflow.FULFIL: gettext_lazy("已提交实现情况，等待社区或受助人反馈"),
+    workflow.CONFIRM: gettext_lazy("已反馈确认，积分已发放给认领党员"),
 }
 
 
@@ -192,7 +193,7 @@ def act(request, pk: int, action: str):
         return _back(request, wish)
     message = SUCCESS[action]
     if action == workflow.CLAIM:
-        message = message % {"days": _contact_days()}
+        message = str(message) % {"days": _contact_days()}
     messages.success(request, message)
     return _back(request, wish)
 
