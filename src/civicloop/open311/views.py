@@ -33,14 +33,15 @@ def endpoint(*methods: str):
         @functools.wraps(view)
         def run(request, *args, fmt: str = "xml", **kwargs):
             try:
-                if request.method not in methods:
+                allowed = (*methods, "HEAD") if "GET" in methods else methods
+                if request.method not in allowed:
                     response = render.errors(
                         fmt, 405, _("不支持 %(m)s 方法") % {"m": request.method[:10]}
                     )
-                    response["Allow"] = ", ".join(methods)
+                    response["Allow"] = ", ".join(allowed)
                     return response
                 limit, window = conf.gets_per_ip()
-                if request.method == "GET":
+                if request.method in ("GET", "HEAD"):
                     throttle.hit(
                         "open311-get", throttle.client_ip(request), limit=limit, window=window
                     )

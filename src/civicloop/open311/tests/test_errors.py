@@ -183,7 +183,7 @@ def test_a_missing_jurisdiction_is_400_when_several_are_served(client, report, s
 def test_a_wrong_method_is_405_with_an_error_array(client, services):
     response = client.delete("/open311/v2/services.json")
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert codes(response) == [405]
 
 
@@ -204,6 +204,10 @@ def test_too_many_posts_with_one_key_are_429(report, settings, client, api_key):
     assert response.status_code == 429
     assert "Retry-After" in response
     assert b"<code>429</code>" in response.content
+
+
+def test_head_is_answered_like_get(client, services):
+    assert client.head("/open311/v2/services.xml").status_code == 200
 
 
 def test_too_many_reads_from_one_address_are_429(client, services, settings):
