@@ -109,3 +109,35 @@ def test_a_session_moves_the_progress_bar_a_reflection_is_accepted_and_a_qr_play
     shot(page, "study-09-listen")
     item.refresh_from_db()
     assert item.plays == 1
+
+
+def test_the_committee_sees_branches_behind_plan_publicity_by_channel_and_a_poster(
+    site, phone, foundation
+):
+    from civicloop.study import demo
+    from civicloop.study.models import MediaItem
+
+    demo.load(**foundation)
+    page = phone
+    login(page, site, "publicity")
+    page.goto(f"{site}/study/")
+    assert page.get_by_test_id("behind").count() >= 1
+    assert page.get_by_test_id("most-led").count() >= 1
+    page.get_by_role("link", name="只看落后支部").click()
+    page.wait_for_url(f"{site}/study/?behind=1")
+    assert page.locator("article.branch").count() == page.get_by_test_id("behind").count()
+    shot(page, "study-10-committee-behind-plan")
+
+    page.goto(f"{site}/study/publicity/")
+    table = page.get_by_test_id("publicity-table")
+    assert "微信公众号" in table.inner_text()
+    shot(page, "study-11-publicity-table")
+
+    page.goto(f"{site}/study/lectures/")
+    assert int(page.get_by_test_id("lecture-count").inner_text()) == len(demo.LECTURES)
+    shot(page, "study-12-lectures")
+
+    item = MediaItem.objects.order_by("id").first()
+    page.goto(f"{site}/study/media/{item.pk}/poster/")
+    assert page.locator(".qr svg").count() == 1
+    shot(page, "study-13-poster")
