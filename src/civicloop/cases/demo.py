@@ -173,8 +173,10 @@ def load_categories(departments) -> dict[str, Category]:
     return found
 
 
-# (key, description, category, community, grid number (1/2, 0 = typed address), address,
-#  path through the workflow)
+# (key, description, category, community, grid number (1/2, 0 = outside every grid), address,
+#  path through the workflow). Cases move only where a demo account holds the scope: 胜利社区
+# (grid, grid2, community), 蓝色康桥社区 (community2), 城管局 (department), 住建局 (department2);
+# reports elsewhere wait for their own community's staff.
 STORIES = [
     (
         "d01",
@@ -215,24 +217,8 @@ STORIES = [
         "胜利社区垃圾站",
         "closed_satisfied",
     ),
-    (
-        "d08",
-        "楼下烧烤店油烟直排，窗户都不敢开",
-        "HJ03",
-        "胜利社区",
-        2,
-        "胜利社区商业街",
-        "in_progress",
-    ),
-    (
-        "d09",
-        "路边水沟发黑发臭，夏天蚊虫很多",
-        "HJ01",
-        "胜利社区",
-        2,
-        "胜利社区东侧水沟",
-        "dispatched",
-    ),
+    ("d08", "楼道里堆满纸箱杂物，影响通行", "WY02", "胜利社区", 2, "胜利社区9号楼", "in_progress"),
+    ("d09", "小区主路有一个大坑，下雨后积水", "DL02", "胜利社区", 2, "胜利社区主路", "dispatched"),
     (
         "d10",
         "邻居装修噪音很大，周末早上七点就开始施工",
@@ -242,66 +228,58 @@ STORIES = [
         "胜利社区5号楼",
         "submitted",
     ),
-    (
-        "d11",
-        "大风把路边一棵大树刮倒了，压住了人行道",
-        "YL01",
-        "胜利社区",
-        1,
-        "胜利社区西门",
-        "closed_unrated",
-    ),
+    ("d11", "商铺门前私搭彩钢棚", "SR05", "胜利社区", 1, "胜利社区商业街", "closed_unrated"),
     ("d12", "路灯杆倾斜，存在安全隐患", "GG01", "胜利社区", 1, "胜利社区北路", "reopened"),
-    ("d13", "小区门口违章停车堵住消防通道", "DL04", "振兴社区", 1, "振兴社区1号门", "submitted"),
-    ("d14", "健身器材单杠断裂", "GG02", "振兴社区", 2, "振兴社区活动广场", "dispatched"),
-    ("d15", "道路有一个大坑，下雨后积水", "DL02", "光明社区", 1, "光明路中段", "in_progress"),
+    ("d13", "暖气不热，室温只有十四度", "WY03", "胜利社区", 2, "胜利社区11号楼", "closed_basic"),
+    ("d14", "屋顶漏雨，家里墙皮都泡了", "WY04", "胜利社区", 2, "胜利社区2号楼", "extension"),
+    ("d15", "马路中间井盖缺失，很危险", "DL01", "胜利社区", 2, "胜利社区东路", "overdue"),
     (
         "d16",
-        "楼道里堆满纸箱杂物，影响通行",
-        "WY02",
-        "光明社区",
-        2,
-        "光明社区4号楼",
-        "closed_satisfied",
-    ),
-    ("d17", "夜间广场舞音响声音太大", "HJ02", "团结社区", 1, "团结广场", "rejected"),
-    ("d18", "楼顶漏雨，家里墙皮都泡了", "WY04", "蓝色康桥社区", 1, "蓝色康桥8号楼", "in_progress"),
-    ("d19", "电梯经常停梯，老人上下楼困难", "WY01", "蓝色康桥社区", 2, "蓝色康桥3号楼", "replied"),
-    (
-        "d20",
-        "暖气不热，室温只有十四度",
-        "WY03",
-        "蓝色康桥社区",
+        "独居老人家里没人照顾，希望社区帮助",
+        "MS02",
+        "胜利社区",
         1,
-        "蓝色康桥11号楼",
-        "closed_satisfied",
-    ),
-    ("d21", "小区绿地被人私自开垦种菜", "YL02", "惠宾社区", 1, "惠宾社区中心绿地", "verified"),
-    ("d22", "商铺私搭乱建彩钢房", "SR05", "丰裕社区", 1, "丰裕街12号", "dispatched"),
-    ("d23", "公交站牌被撞坏", "DL05", "丰裕社区", 2, "丰裕路公交站", "in_progress"),
-    ("d24", "红绿灯一直闪黄灯", "DL03", "创新社区", 1, "创新路与科技路交口", "closed_satisfied"),
-    ("d25", "有人在空地上焚烧垃圾，浓烟很大", "HJ04", "上房村", 1, "上房村村东", "closed_basic"),
-    ("d26", "独居老人家里没人照顾，希望社区帮助", "MS02", "上房村", 2, "上房村二组", "resolved"),
-    (
-        "d27",
-        "邻居在楼道放鞋柜，协商不成起了争执",
-        "MD01",
-        "迎宾社区",
-        1,
-        "迎宾社区6号楼",
+        "胜利社区6号楼",
         "resolved",
     ),
-    ("d28", "餐馆后厨卫生差，发现过期食品", "MS04", "迎宾社区", 2, "迎宾路38号", "dispatched"),
-    ("d29", "小区突然停电，没有通知", "MS03", "渤海社区", 1, "渤海社区", "closed_satisfied"),
-    ("d30", "路边垃圾桶损坏，垃圾外溢", "SR01", "胜利社区", 1, "胜利社区3号楼", "merged"),
-    ("d31", "消防栓被撞歪，有漏水", "GG03", "石油社区", 1, "石油社区南门", "verified"),
-    ("d32", "树枝挡住了二楼窗户", "YL03", "海湾社区", 2, "海湾社区2号楼", "extension"),
-    ("d33", "物业公司不清理化粪池，污水外溢", "HJ01", "金宇社区", 1, "金宇社区", "returned"),
-    ("d34", "低保申请一直没有回复", "MS01", "泰山社区", 1, "泰山社区", "in_progress"),
-    ("d35", "主干道路灯大面积不亮", "GG01", "欢喜岭社区", 1, "欢喜岭大街", "overdue"),
-    ("d36", "路边有人卖烧烤占道", "SR03", "兴盛社区", 1, "兴盛路", "submitted"),
-    ("d37", "马路中间井盖缺失，很危险", "DL01", "友谊社区", 1, "友谊大街", "in_progress"),
-    ("d38", "荒地上长期堆放废旧轮胎", "SR02", "", 0, "兴隆台区西郊荒地（网格外）", "submitted"),
+    ("d17", "夜间广场舞音响声音太大", "HJ02", "胜利社区", 2, "胜利社区广场", "rejected"),
+    ("d18", "楼顶漏雨，墙面大面积发霉", "WY04", "蓝色康桥社区", 1, "蓝色康桥8号楼", "in_progress"),
+    ("d19", "物业公司长期不清理楼道杂物", "WY02", "蓝色康桥社区", 2, "蓝色康桥3号楼", "replied"),
+    (
+        "d20",
+        "小区道路破损，电动车经常摔倒",
+        "DL02",
+        "蓝色康桥社区",
+        1,
+        "蓝色康桥南路",
+        "closed_satisfied",
+    ),
+    ("d21", "小区门口流动摊贩占道经营", "SR03", "蓝色康桥社区", 2, "蓝色康桥东门", "verified"),
+    (
+        "d22",
+        "邻居在楼道放鞋柜，协商不成起了争执",
+        "MD01",
+        "蓝色康桥社区",
+        1,
+        "蓝色康桥6号楼",
+        "resolved",
+    ),
+    ("d23", "路灯整排不亮", "GG01", "蓝色康桥社区", 2, "蓝色康桥北路", "returned"),
+    ("d24", "垃圾桶破损，垃圾外溢", "SR01", "蓝色康桥社区", 1, "蓝色康桥1号楼", "dispatched"),
+    ("d25", "物业费收取不透明", "MD02", "蓝色康桥社区", 2, "蓝色康桥物业中心", "submitted"),
+    ("d26", "路边垃圾桶损坏，垃圾外溢", "SR01", "胜利社区", 1, "胜利社区3号楼", "merged"),
+    ("d27", "小区门口违章停车堵住消防通道", "DL04", "振兴社区", 1, "振兴社区1号门", "submitted"),
+    ("d28", "健身器材单杠断裂", "GG02", "振兴社区", 2, "振兴社区活动广场", "submitted"),
+    ("d29", "道路有一个大坑，下雨后积水", "DL02", "光明社区", 1, "光明路中段", "submitted"),
+    ("d30", "红绿灯一直闪黄灯", "DL03", "创新社区", 1, "创新路与科技路交口", "submitted"),
+    ("d31", "有人在空地上焚烧垃圾，浓烟很大", "HJ04", "上房村", 1, "上房村村东", "submitted"),
+    ("d32", "餐馆后厨卫生差，发现过期食品", "MS04", "迎宾社区", 2, "迎宾路38号", "submitted"),
+    ("d33", "小区突然停电，没有通知", "MS03", "渤海社区", 1, "渤海社区", "submitted"),
+    ("d34", "消防栓被撞歪，有漏水", "GG03", "石油社区", 1, "石油社区南门", "submitted"),
+    ("d35", "树枝挡住了二楼窗户", "YL03", "海湾社区", 2, "海湾社区2号楼", "submitted"),
+    ("d36", "物业公司不清理化粪池，污水外溢", "HJ01", "金宇社区", 1, "金宇社区", "submitted"),
+    ("d37", "荒地上长期堆放废旧轮胎", "SR02", "", 0, "兴隆台区西郊荒地（网格外）", "district"),
+    ("d38", "城郊路口大量建筑垃圾倾倒", "SR02", "", 0, "兴隆台区北郊路口（网格外）", "verified"),
     ("d39", "小区门口道路塌陷", "DL02", "胜利社区", 1, "胜利社区东门", "closed_satisfied"),
     ("d40", "胜利社区篮球场路灯不亮", "GG01", "胜利社区", 2, "胜利社区篮球场", "dispatched"),
 ]
@@ -316,56 +294,51 @@ def _point(regions, community: str, grid_no: int):
     return grid.centroid_lat + 0.001, grid.centroid_lng - 0.0005
 
 
-def _walk(case, path: str, cast: dict, departments, merge_into=None) -> None:
+def _walk(case, path: str, cast: dict, merge_into=None) -> None:
     """Moves a freshly reported case along its demo path with the real actions."""
-    base = cast["grid"] if case.grid and case.grid.name == "胜利社区第1网格" else None
-    base = base or cast["dispatcher"]
-    dept_user = cast["department"] if case.department and case.department.code == "CG" else None
-    department_actor = dept_user or cast["dispatcher_as_department"](case)
 
     def do(user, action, **fields):
         actions.perform(case.pk, user, action, fields)
 
-    if path == "submitted":
+    if path in ("submitted", "district"):
         return
+    verifier = _verifier(case, cast)
     if path == "rejected":
-        do(_verifier(case, cast), wf.REJECT, reason="属于正常文娱活动，已由社区劝导降低音量")
+        do(verifier, wf.REJECT, reason="属于正常文娱活动，已由社区劝导降低音量")
         return
     if path == "merged":
-        do(_verifier(case, cast), wf.MERGE, into=merge_into.pk, note="与已有反映为同一处问题")
+        do(verifier, wf.MERGE, into=merge_into.pk, note="与已有反映为同一处问题")
         return
     if path == "resolved":
-        do(_verifier(case, cast), wf.RESOLVE_LOCALLY, result="社区网格员上门协调，已就地解决")
+        do(verifier, wf.RESOLVE_LOCALLY, result="网格员上门协调，已就地解决")
         return
-    do(_verifier(case, cast), wf.VERIFY, note="现场核实属实")
+    do(verifier, wf.VERIFY, note="现场核实属实")
     if path == "verified":
         return
-    department = case.department or departments["CG"]
-    do(cast["dispatcher"], wf.DISPATCH, department=department.pk, note="请按时限办理")
-    case.refresh_from_db()
-    department_actor = dept_user or cast["dispatcher_as_department"](case)
+    dispatcher = cast["dispatcher"]
+    do(dispatcher, wf.DISPATCH, department=case.department.pk, note="请按时限办理")
+    handler = cast["department"] if case.department.code == "CG" else cast["department2"]
     if path == "dispatched":
         return
     if path == "returned":
-        do(department_actor, wf.RETURN, reason="不属于本部门职责，应由物业企业主管部门办理")
+        do(handler, wf.RETURN, reason="路灯产权属供电公司，请改派")
         return
-    do(department_actor, wf.SIGN)
+    do(handler, wf.SIGN)
     if path == "in_progress":
         return
     if path == "extension":
-        do(department_actor, wf.REQUEST_EXTENSION, hours=16, reason="需协调产权单位，申请延期两天")
+        do(handler, wf.REQUEST_EXTENSION, hours=16, reason="需协调产权单位，申请延期两天")
         return
     if path == "overdue":
-        do(cast["dispatcher"], wf.SUPERVISE, note="群众反映强烈，请加快办理")
+        do(dispatcher, wf.SUPERVISE, note="群众反映强烈，请加快办理")
         return
-    do(department_actor, wf.REPLY, result="已安排人员现场处理完毕，详见照片")
+    do(handler, wf.REPLY, result="已安排人员现场处理完毕，详见照片")
     if path == "replied":
         return
+    do(dispatcher, wf.APPROVE, note="核查属实，同意办结")
     if path == "reopened":
-        do(cast["dispatcher"], wf.APPROVE, note="核查属实")
         do(cast["resident"], wf.EVALUATE, rating="unsatisfied", comment="灯杆还是歪的")
         return
-    do(cast["dispatcher"], wf.APPROVE, note="核查属实，同意办结")
     rating = {"closed_satisfied": "satisfied", "closed_basic": "basically_satisfied"}.get(path)
     if rating:
         evaluator = cast["resident"] if case.reporter_id else cast["dispatcher"]
@@ -373,13 +346,15 @@ def _walk(case, path: str, cast: dict, departments, merge_into=None) -> None:
 
 
 def _verifier(case, cast):
-    if case.grid and case.grid.name == "胜利社区第1网格":
+    if case.grid is None:
+        return cast["dispatcher"]  # 兜底
+    if case.grid.name == "胜利社区第1网格":
         return cast["grid"]
-    if case.community and case.community.name == "胜利社区":
-        return cast["community"]
-    if case.community and case.community.name == "蓝色康桥社区":
+    if case.grid.name == "胜利社区第2网格":
+        return cast["grid2"]
+    if case.community.name == "蓝色康桥社区":
         return cast["community2"]
-    return cast["staff_for"](case)
+    return cast["community"]
 
 
 def load(regions, departments, orgs) -> list[str]:
@@ -390,16 +365,10 @@ def load(regions, departments, orgs) -> list[str]:
             f"随手拍演示工单 {Case.objects.filter(idempotency_scope='demo').count()} 件（已存在）"
         )
         return lines
-    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
-    helpers = _demo_helpers(regions, departments)
+    names = ("resident", "grid", "grid2", "community", "community2", "dispatcher")
     cast = {
-        "resident": users["resident"],
-        "grid": users["grid"],
-        "community": users["community"],
-        "community2": users["community2"],
-        "dispatcher": users["dispatcher"],
-        "department": users["department"],
-        **helpers,
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=(*names, "department", "department2"))
     }
     created = 0
     by_key = {}
@@ -423,7 +392,7 @@ def load(regions, departments, orgs) -> list[str]:
             by_key[key] = case
             if fresh:
                 created += 1
-                _walk(case, path, cast, departments, merge_into=by_key.get("d01"))
+                _walk(case, path, cast, merge_into=by_key.get("d01"))
     from .tasks import sweep_deadlines
 
     flagged = sweep_deadlines()
@@ -431,45 +400,3 @@ def load(regions, departments, orgs) -> list[str]:
         f"随手拍演示工单 {created} 件（即将超期 {flagged['due_soon']}，已超期 {flagged['overdue']}）"
     )
     return lines
-
-
-def _demo_helpers(regions, departments) -> dict:
-    """Staff accounts for the communities and departments the named demo accounts don't cover
-    (so that every demo case is acted on by someone in scope)."""
-    from civicloop.core.models import Profile, Role, RoleAssignment, ScopeType
-
-    User = get_user_model()
-
-    def account(username, name, role, **scope):
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username)
-            user.set_unusable_password()  # acts in the demo history only; cannot sign in
-            user.save()
-            Profile.objects.get_or_create(user=user, defaults={"real_name": name})
-        RoleAssignment.objects.get_or_create(user=user, role=role, **scope)
-        return user
-
-    def staff_for(case):
-        community = case.community
-        if community is None:
-            return User.objects.get(username="dispatcher")
-        return account(
-            f"demo-sq-{community.code}",
-            f"{community.name}工作人员",
-            Role.COMMUNITY_STAFF,
-            scope_type=ScopeType.COMMUNITY,
-            region=community,
-        )
-
-    def dispatcher_as_department(case):
-        department = case.department
-        return account(
-            f"demo-bm-{department.code}",
-            f"{department.short_name or department.name}值班员",
-            Role.DEPARTMENT_STAFF,
-            scope_type=ScopeType.DEPARTMENT,
-            department=department,
-        )
-
-    return {"staff_for": staff_for, "dispatcher_as_department": dispatcher_as_department}
