@@ -190,7 +190,10 @@ def ranking(snapshot, scope, period, level: str) -> Table:
             "community": _("社区综合评价"),
             "grid": _("网格综合评价"),
         }[level]
-    grouped = snapshot.counters(scope.type, scope.id, period, group)
+    if scope.type == "district":
+        grouped = snapshot.units(level, period)
+    else:
+        grouped = snapshot.counters(scope.type, scope.id, period, group)
     rows = []
     for unit in units:
         f = derive(grouped.get(unit, {}))

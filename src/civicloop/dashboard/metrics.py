@@ -49,7 +49,7 @@ from civicloop.cases.models import Case, CaseEvent
 
 from . import conf, rollups
 from .facts import EVENT_COUNTERS, RATING_COUNTERS
-from .models import COUNTERS, CaseRollup
+from .models import COUNTERS, CaseRollup, ScopeRollup
 
 SCOPE_TYPES = ("district", "street", "community", "grid", "department")
 GROUPS = ("day", "street_id", "community_id", "grid_id", "department_id", "category_id", "source")
@@ -203,10 +203,16 @@ class Snapshot:
         if group is not None and group not in GROUPS:
             raise ValueError(group)
         out: dict = defaultdict(_zero)
-        qs = CaseRollup.objects.filter(
-            rollups.scope_q(scope_type, scope_id), day__range=(period.start, period.end)
-        )
         sums = {name: Sum(name) for name in COUNTERS}
+        if group in (None, "day"):
+            # A scope's totals and trend: at most one ScopeRollup row per day.
+            qs = ScopeRollup.objects.filter(
+                scope_type=scope_type, scope_id=scope_id or 0, day__range=(period.start, period.end)
+            )
+        else:
+            qs = CaseRollup.objects.filter(
+                rollups.scope_q(scope_type, scope_id), day__range=(period.start, period.end)
+            )
         if group is None:
             row = qs.aggregate(**sums)
             out[None].update({k: v or 0 for k, v in row.items()})
@@ -227,6 +233,28 @@ class Snapshot:
             target = out[key]
             for name in COUNTERS:
                 target[name] += row.get(name, 0)
+        return dict(out)
+
+    def units(self, level: str, period: Period) -> dict:
+        """{scope id: counters} of every street, community, grid or department (district-wide
+        rankings), from ScopeRollup."""
+        out: dict = defaultdict(_zero)
+        sums = {name: Sum(name) for name in COUNTERS}
+        rows = (
+            ScopeRollup.objects.filter(scope_type=level, day__range=(period.start, period.end))
+            .values("scope_id")
+            .annotate(**sums)
+            .order_by()
+        )
+        for row in rows:
+            key = row.pop("scope_id")
+            out[key].update({k: v or 0 for k, v in row.items()})
+        lo, hi = period.start.isoformat(), period.end.isoformat()
+        for row in self.tail:
+            unit = row.get(f"{level}_id")
+            if unit and lo <= row["day"] <= hi:
+                for name in COUNTERS:
+                    out[unit][name] += row.get(name, 0)
         return dict(out)
 
     def figures(self, scope_type: str, scope_id: int | None, period: Period) -> dict:

@@ -35,19 +35,8 @@ COUNTERS = (
 DIMENSIONS = ("street_id", "community_id", "grid_id", "department_id", "category_id", "source")
 
 
-class CaseRollup(models.Model):
-    """Case figures of one local day for one combination of street, community, grid,
-    department, category and source (0 = none). Derived data: `rebuild` recreates it."""
-
-    day = models.DateField()
-    # Plain integers, not foreign keys: derived rows must never block deleting or merging
-    # a region, and 0 keeps the unique key free of NULLs.
-    street_id = models.IntegerField(default=0)
-    community_id = models.IntegerField(default=0)
-    grid_id = models.IntegerField(default=0)
-    department_id = models.IntegerField(default=0)
-    category_id = models.IntegerField(default=0)
-    source = models.CharField(max_length=10, default="")
+class Counters(models.Model):
+    """The additive counters (see COUNTERS and metrics.py)."""
 
     received = models.IntegerField(default=0)
     verified = models.IntegerField(default=0)
@@ -73,6 +62,25 @@ class CaseRollup(models.Model):
     handling_seconds = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseRollup(Counters):
+    """Case figures of one local day for one combination of street, community, grid,
+    department, category and source (0 = none): breakdowns by category and source read it.
+    Derived data: `rollups.rebuild` recreates it."""
+
+    day = models.DateField()
+    # Plain integers, not foreign keys: derived rows must never block deleting or merging
+    # a region, and 0 keeps the unique key free of NULLs.
+    street_id = models.IntegerField(default=0)
+    community_id = models.IntegerField(default=0)
+    grid_id = models.IntegerField(default=0)
+    department_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    source = models.CharField(max_length=10, default="")
+
+    class Meta:
         verbose_name = _("工单日汇总")
         verbose_name_plural = _("工单日汇总")
         constraints = [
@@ -92,6 +100,27 @@ class CaseRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.street_id}/{self.community_id}/{self.grid_id}"
+
+
+class ScopeRollup(Counters):
+    """Case figures of one local day for one scope (district 0, or a street, community, grid or
+    department): a scope's totals and trend read at most one row per day, however many cases."""
+
+    day = models.DateField()
+    scope_type = models.CharField(max_length=12)
+    scope_id = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("范围日汇总")
+        verbose_name_plural = _("范围日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_type", "scope_id", "day"], name="scope_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.scope_type} {self.scope_id}"
 
 
 class CaseFact(models.Model):

@@ -22,7 +22,7 @@ from civicloop.lib.workclock import WorkClock
 
 from . import conf
 from .facts import CASE_FIELDS, EVENT_FIELDS, FACT_ACTIONS, case_days, deltas, dims_of
-from .models import COUNTERS, DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
+from .models import COUNTERS, DIMENSIONS, CaseFact, CaseRollup, RollupWatermark, ScopeRollup
 
 WATERMARK = "cases"
 CHUNK = 500
@@ -82,35 +82,57 @@ def compute_changes(
     return {k: dict(v) for k, v in changes.items()}, new_facts
 
 
-def _apply(changes: dict[tuple, dict[str, int]], facts: list[CaseFact]) -> None:
-    """Adds the changes to the rollup rows (read, add, write back in bulk: the caller holds the
-    watermark claim, so no other sweep writes rollups meanwhile)."""
+SCOPE_FIELDS = ("scope_type", "scope_id")
+# Which dimension of a fine key (day, *DIMENSIONS) names each scope of ScopeRollup.
+SCOPE_DIMENSIONS = (("street", 1), ("community", 2), ("grid", 3), ("department", 4))
+
+
+def scope_changes(changes: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """The fine changes summed per (day, scope_type, scope_id): the district and each region
+    and department the case belongs to."""
+    out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for key, counters in changes.items():
+        day = key[0]
+        targets = [("district", 0)] + [(t, key[i]) for t, i in SCOPE_DIMENSIONS if key[i]]
+        for scope_type, scope_id in targets:
+            target = out[(day, scope_type, scope_id)]
+            for name, n in counters.items():
+                target[name] += n
+    return {k: dict(v) for k, v in out.items()}
+
+
+def _add(model, fields: tuple[str, ...], changes: dict[tuple, dict[str, int]]) -> None:
+    """Adds the changes to the rows keyed (day, *fields): read, add, write back in bulk. Safe
+    because the caller holds the watermark claim: no other sweep writes rollups meanwhile."""
     changes = {k: c for k, c in changes.items() if any(c.values())}
     by_day: dict[str, list[tuple]] = defaultdict(list)
     for key in changes:
         by_day[key[0]].append(key)
-    changed: list[CaseRollup] = []
-    created: list[CaseRollup] = []
+    changed, created = [], []
     days = sorted(by_day)
     for start in range(0, len(days), 200):
         chunk = days[start : start + 200]
         existing = {
-            (row.day.isoformat(), *(getattr(row, d) for d in DIMENSIONS)): row
-            for row in CaseRollup.objects.filter(day__in=chunk)
+            (row.day.isoformat(), *(getattr(row, f) for f in fields)): row
+            for row in model.objects.filter(day__in=chunk)
         }
         for day in chunk:
             for key in by_day[day]:
                 row = existing.get(key)
                 if row is None:
-                    _day, *dims = key
-                    row = CaseRollup(day=_day, **dict(zip(DIMENSIONS, dims, strict=True)))
+                    row = model(day=key[0], **dict(zip(fields, key[1:], strict=True)))
                     created.append(row)
                 else:
                     changed.append(row)
                 for name, n in changes[key].items():
                     setattr(row, name, getattr(row, name) + n)
-    CaseRollup.objects.bulk_update(changed, list(COUNTERS), batch_size=CHUNK)
-    CaseRollup.objects.bulk_create(created, batch_size=CHUNK)
+    model.objects.bulk_update(changed, list(COUNTERS), batch_size=CHUNK)
+    model.objects.bulk_create(created, batch_size=CHUNK)
+
+
+def _apply(changes: dict[tuple, dict[str, int]], facts: list[CaseFact]) -> None:
+    _add(CaseRollup, DIMENSIONS, changes)
+    _add(ScopeRollup, SCOPE_FIELDS, scope_changes(changes))
     if facts:
         ids = [f.case_id for f in facts]
         existing_ids = set(
@@ -190,6 +212,7 @@ def rebuild(now: datetime | None = None) -> dict:
     """Recreates the rollups from nothing (after changing holidays, or restoring a backup)."""
     with transaction.atomic():
         CaseRollup.objects.all().delete()
+        ScopeRollup.objects.all().delete()
         CaseFact.objects.all().delete()
         RollupWatermark.objects.filter(name=WATERMARK).update(
             last_event_id=0, evaluated_at=None, generation=F("generation") + 1

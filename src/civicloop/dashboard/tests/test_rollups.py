@@ -147,6 +147,7 @@ def test_rollups_plus_tail_equal_the_naive_group_by_on_random_histories(foundati
 def test_grouped_counters_add_up_to_the_scope_total(foundation):
     _story, now, _sweeps = random_history(foundation, 7)
     with frozen(now):
+        rollups.sweep()
         snapshot = metrics.Snapshot()
         period = PERIODS[0]
         total = snapshot.counters("district", None, period)[None]
@@ -154,6 +155,10 @@ def test_grouped_counters_add_up_to_the_scope_total(foundation):
             parts = snapshot.counters("district", None, period, group)
             summed = {k: sum(p[k] for p in parts.values()) for k in total}
             assert summed == total, group
+        # The per-scope rollups agree with the fine rows grouped by the same dimension.
+        for level in ("street", "community", "grid", "department"):
+            fine = snapshot.counters("district", None, period, f"{level}_id")
+            assert snapshot.units(level, period) == {k: v for k, v in fine.items() if k}, level
 
 
 def test_an_action_a_moment_ago_is_counted_before_any_sweep(foundation):
