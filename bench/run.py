@@ -725,6 +725,39 @@ def table(result: dict, run: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(result: dict, run: dict) -> str:
+    """The table as Markdown, for docs/bench.md and the README."""
+    conc = run["setup"]["concurrency"]
+    head = ["run", *(f"req/s c={c}" for c in conc), "p50 ms", "p99 ms", "errors", "ratio", "target"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in (*FLOORS, *ENDPOINTS, "dashboard"):
+        runs = run["runs"].get(name)
+        if not runs:
+            reason = run["skipped"].get(name, "not run")
+            lines.append(f"| `{name}` | {reason} |" + " |" * (len(head) - 2))
+            continue
+        by_c = {r["concurrency"]: r for r in runs}
+        best = summarize([r for r in runs if r["concurrency"] in conc] or runs)
+        if name == "dashboard":
+            best = {**best, **{k: by_c.get(16, runs[-1])[k] for k in ("p50_ms", "p99_ms")}}
+        ratio = result["ratios"].get(name)
+        target = TARGETS.get(name)
+        verdict = ""
+        if ratio is not None and target is not None:
+            verdict = f"≥ {target} {'✓' if ratio >= target else '✗'}"
+        cells = [
+            f"`{name}`",
+            *(f"{by_c[c]['rps']:.1f}" if c in by_c else "–" for c in conc),
+            f"{best['p50_ms']:.1f}",
+            f"{best['p99_ms']:.1f}",
+            str(best["errors"]),
+            f"{ratio:.2f}" if ratio is not None else "",
+            verdict,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(run: dict, path: Path) -> None:
     try:
         import matplotlib
@@ -873,6 +906,7 @@ def main(argv=None) -> int:
     plot(run, RESULTS / "latency.png")
     text = table(result, run)
     (RESULTS / "latest.txt").write_text(text + "\n")
+    (RESULTS / "latest.md").write_text(markdown(result, run) + "\n")
     print()
     print(text)
     print(
