@@ -131,18 +131,24 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     return start, min(end, size - 1)
 
 
-def _stream(opened, start: int, length: int) -> Iterator[bytes]:
-    try:
-        opened.seek(start)
-        remaining = length
-        while remaining > 0:
-            chunk = opened.read(min(CHUNK, remaining))
+class _Slice:
+    """Iterates over `length` bytes of an open file from `start`; Django calls close() when
+    the response is done, also when the client went away half way (a seeking phone does)."""
+
+    def __init__(self, opened, start: int, length: int):
+        self.opened, self.start, self.remaining = opened, start, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.opened.seek(self.start)
+        while self.remaining > 0:
+            chunk = self.opened.read(min(CHUNK, self.remaining))
             if not chunk:
                 break
-            remaining -= len(chunk)
+            self.remaining -= len(chunk)
             yield chunk
-    finally:
-        opened.close()
+
+    def close(self) -> None:
+        self.opened.close()
 
 
 def ranged_response(request, opened, size: int, content_type: str, etag: str):
@@ -151,18 +157,22 @@ def ranged_response(request, opened, size: int, content_type: str, etag: str):
     if_range = request.headers.get("If-Range")
     if if_range is not None and if_range.strip() != etag:
         wanted = None  # the client's partial copy is of another version: send it all
-    if wanted == "unsatisfiable":
+    if request.method == "HEAD":
+        opened.close()
+        response = HttpResponse(content_type=content_type)
+        response["Content-Length"] = str(size)
+    elif wanted == "unsatisfiable":
         opened.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     elif wanted is None:
-        response = StreamingHttpResponse(_stream(opened, 0, size), content_type=content_type)
+        response = StreamingHttpResponse(_Slice(opened, 0, size), content_type=content_type)
         response["Content-Length"] = str(size)
     else:
         start, end = wanted
         length = end - start + 1
         response = StreamingHttpResponse(
-            _stream(opened, start, length), status=206, content_type=content_type
+            _Slice(opened, start, length), status=206, content_type=content_type
         )
         response["Content-Length"] = str(length)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

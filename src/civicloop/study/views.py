@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from civicloop.core.errors import ActionRefused
 from civicloop.core.models import PartyOrg, Role
@@ -694,16 +694,17 @@ def media_poster(request, pk: int):
 
 
 @never_cache
-@require_GET
+@require_safe
 def listen(request, token: str):
     """码上听: the public page a QR code opens; plays without login. Each view counts one play."""
     item = get_object_or_404(MediaItem, token=token, published=True)
-    actions.count_play(item)
-    item.refresh_from_db(fields=["plays"])
+    if request.method == "GET":  # a HEAD (link previews, checkers) is not a listener
+        actions.count_play(item)
+        item.refresh_from_db(fields=["plays"])
     return render(request, "study/listen.html", {"item": item})
 
 
-@require_GET
+@require_safe
 def media_file(request, token: str):
     """The media bytes for the public player, with Range support so phones can seek."""
     item = get_object_or_404(MediaItem, token=token, published=True)

@@ -186,3 +186,13 @@ def test_a_wav_tone_is_a_real_wav_file():
 
     with wave.open(io.BytesIO(tone_wav(440, 2.0)), "rb") as wav:
         assert wav.getnframes() / wav.getframerate() == pytest.approx(2.0)
+
+
+@pytest.mark.django_db
+def test_a_head_request_neither_counts_a_play_nor_sends_the_file(client, wav_item):
+    assert client.head(f"/study/listen/{wav_item.token}/").status_code == 200
+    head = client.head(f"/study/listen/{wav_item.token}/file")
+    assert head.status_code == 200
+    assert head["Content-Length"] == str(wav_item.size)
+    wav_item.refresh_from_db()
+    assert wav_item.plays == 0
