@@ -255,12 +255,12 @@ def get_order(request, order_id: int):
     return order_out(user, order, full=full)
 
 
-class DeclineIn(Schema):
+class OrderDeclineIn(Schema):
     reason: str
 
 
 @router.post("/service-orders/{order_id}/decline", response=OrderOut, summary="Decline an order")
-def decline(request, order_id: int, payload: DeclineIn):
+def decline(request, order_id: int, payload: OrderDeclineIn):
     if len(payload.reason) > 200:
         raise ApiError(422, "invalid", _("原因不能超过200字"))
     _check_id(order_id, _("找不到该点单"))

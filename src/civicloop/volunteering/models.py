@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.appendonly import AppendOnlyModel
 
-class PointsEntry(models.Model):
+
+class PointsEntry(AppendOnlyModel):
     """One line of the points ledger (积分台账): an award, a redemption or a correction.
 
     Append-only: rows are never updated or deleted. `key` is unique, so the same award can be
@@ -56,14 +58,6 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.points:+d} {self.reason}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("积分台账只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("积分台账只能追加，不能删除")
 
 
 class PointsAccount(models.Model):
@@ -437,7 +431,7 @@ class Volunteer(models.Model):
         return self.number
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(AppendOnlyModel):
     """志愿服务记录 (after the 民政部 practice): written once when a service is confirmed."""
 
     claim = models.OneToOneField(
@@ -486,14 +480,6 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_number} {self.activity} {self.date}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("志愿服务记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("志愿服务记录只能追加，不能删除")
 
 
 class Reward(models.Model):
@@ -553,7 +539,7 @@ class Redemption(models.Model):
         return f"{self.member} · {self.reward.name}"
 
 
-class VolunteerEvent(models.Model):
+class VolunteerEvent(AppendOnlyModel):
     """The audit trail of this app: who did what to which order, task, claim or registration."""
 
     actor = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,6 +59,19 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
+def _came_from(request) -> str:
+    """Where a refused action should land: the page itself for GET forms, else the page the
+    form was on (same site only), else the home page — never back to a POST-only URL."""
+    if request.method == "GET":
+        return request.path
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        path = urlsplit(referer).path
+        if path and path != request.path:
+            return path
+    return reverse("home")
+
+
 def refusals_as_messages(view):
     """A refused action becomes a message on the page the user came from (404/403 as such)."""
 
@@ -68,7 +83,7 @@ def refusals_as_messages(view):
             if exc.status == 404:
                 raise Http404(exc.message) from exc
             messages.error(request, exc.message)
-            return _back(request, request.path)
+            return _back(request, _came_from(request))
 
     return wrapper
 
@@ -350,6 +365,8 @@ def points_view(request):
             reward_id = int(request.POST.get("reward", ""))
         except ValueError:
             raise Http404 from None
+        if not 1 <= reward_id < 2**63:
+            raise Http404
         redemption, _created = actions.redeem_reward(
             user, reward_id, key=request.POST.get("key", "")[:60]
         )
@@ -407,7 +424,9 @@ def _staff_community(request):
         raise PermissionDenied(_("只有社区工作人员可以管理派单"))
     chosen = request.GET.get("community") or request.POST.get("community_id")
     if chosen:
-        community = communities.filter(pk=chosen).first()
+        if not chosen.isdigit() or len(chosen) > 18:
+            raise Http404
+        community = communities.filter(pk=int(chosen)).first()
         if community is None:
             raise PermissionDenied(_("只能管理本社区"))
         return community, communities
@@ -446,7 +465,7 @@ def staff_tasks(request):
     initial = {}
     from_order = None
     if request.GET.get("order"):
-        from_order = next((o for o in orders if str(o.pk) == request.GET["order"]), None)
+        from_order = next((o for o in orders if str(o.pk) == request.GET["order"]), None)  # no SQL
         if from_order is not None:
             start = from_order.preferred_time or (now + timezone.timedelta(hours=2))
             initial = {
@@ -709,8 +728,10 @@ def _org_for(request):
     if ids is not None and not ids:
         raise PermissionDenied(_("只有党组织书记可以查看党员服务情况"))
     orgs = PartyOrg.objects.all() if ids is None else PartyOrg.objects.filter(pk__in=ids)
-    chosen = request.GET.get("org")
-    org = orgs.filter(pk=chosen).first() if chosen else orgs.order_by("id").first()
+    chosen = request.GET.get("org", "")
+    if chosen and (not chosen.isdigit() or len(chosen) > 18):
+        raise Http404
+    org = orgs.filter(pk=int(chosen)).first() if chosen else orgs.order_by("id").first()
     if org is None:
         raise Http404
     return org, orgs

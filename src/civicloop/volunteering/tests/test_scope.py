@@ -173,3 +173,30 @@ def test_a_new_order_is_announced_to_its_community_staff_only(
         recipient=user_named("community"), title__contains="点单"
     ).exists()
     assert not Notification.objects.filter(recipient=user_named("community2")).exists()
+
+
+def test_ledger_records_and_audit_rows_cannot_be_rewritten_through_querysets(user_named):
+    from civicloop.core.appendonly import AppendOnlyError
+    from civicloop.volunteering.models import PointsEntry, ServiceRecord, VolunteerEvent
+
+    staff, member = user_named("community"), user_named("member01")
+    t = task(staff)
+    served(staff, t, member)
+    actions.confirm_service(staff, t.pk, member.pk)
+    for model in (PointsEntry, ServiceRecord, VolunteerEvent):
+        with pytest.raises(AppendOnlyError):
+            model.objects.filter(pk__gt=0).update(pk=0)
+        with pytest.raises(AppendOnlyError):
+            model.objects.all().delete()
+
+
+def test_a_refused_post_lands_on_the_page_the_form_was_on(user_named, web_as):
+    registration = actions.register_member(user_named("member07"), community())
+    response = web_as("community2").post(
+        f"/volunteer/registrations/{registration.pk}/decide/",
+        {"decision": "approve"},
+        HTTP_REFERER="http://testserver/volunteer/staff/",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/volunteer/staff/"
+    assert web_as("community").get("/volunteer/staff/?community=:").status_code == 404
