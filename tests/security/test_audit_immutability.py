@@ -133,11 +133,11 @@ def test_a_points_correction_is_a_new_entry_not_an_edit(world):
     from civicloop.volunteering.models import PointsEntry
 
     entry = PointsEntry.objects.order_by("pk").first()
-    before = {(e.pk, e.amount) for e in PointsEntry.objects.all()}
+    before = {(e.pk, e.points) for e in PointsEntry.objects.all()}
     balance = points.balance(entry.member)
     staff = get_user_model().objects.get(username="admin")
     points.correct(entry.member, -1, key="security-test", reason="更正：重复计分", by=staff)
-    after = {(e.pk, e.amount) for e in PointsEntry.objects.all()}
+    after = {(e.pk, e.points) for e in PointsEntry.objects.all()}
     assert before < after and len(after - before) == 1
     assert points.balance(entry.member) == balance - 1
 

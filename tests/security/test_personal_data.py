@@ -1,7 +1,8 @@
 """Personal data: the demo people's full names and phones, and the contact data of the demo
-cases, wishes and service orders, never appear on anonymous pages, in Open311, in API lists or
-in Excel exports; whoever sees someone else's full phone on a page or an API detail has that
-view recorded in PersonalDataAccess, in the same request."""
+cases, wishes and service orders, never appear on anonymous pages or in Open311; whoever sees
+someone else's full name or phone — on a page, in an API list or detail, in an Excel export —
+has that view recorded in PersonalDataAccess by the same request (full details only for the
+roles that need them, and each such view logged)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def _secrets() -> dict[str, set[str]]:
 
     phones: set[str] = set()
     names: set[str] = set()
-    for profile in Profile.objects.exclude(phone=""):
-        phones.add(profile.phone)
+    for profile in Profile.objects.exclude(phone="").exclude(user__username="admin"):
+        phones.add(profile.phone)  # (the admin account's "name" is 系统管理员, a job title)
         if len(profile.real_name) >= 3:  # two-character names also occur as ordinary words
             names.add(profile.real_name)
     for phone, name in Case.objects.values_list("contact_phone", "contact_name"):
@@ -42,7 +43,7 @@ def _secrets() -> dict[str, set[str]]:
         phones.add(phone)
         if len(name) >= 3:
             names.add(name)
-    for phone, name in ServiceOrder.objects.values_list("contact_phone", "contact_name"):
+    for phone, name in ServiceOrder.objects.values_list("phone", "contact_name"):
         phones.add(phone)
         if len(name) >= 3:
             names.add(name)
@@ -117,20 +118,35 @@ LISTS = sorted(
 )
 
 
+def _logged(username: str | None, call) -> tuple[object, bool]:
+    """Runs call(); returns its response and whether it wrote a PersonalDataAccess row for
+    the user."""
+    from civicloop.core.models import PersonalDataAccess
+
+    if username is None:
+        return call(), False
+    user = get_user_model().objects.get(username=username)
+    before = PersonalDataAccess.objects.filter(viewer=user).count()
+    response = call()
+    return response, PersonalDataAccess.objects.filter(viewer=user).count() > before
+
+
 @pytest.mark.parametrize("path", LISTS)
-def test_api_lists_show_no_full_names_or_phones(world, path):
+def test_api_lists_show_full_names_or_phones_only_with_a_record(world, path):
     secrets = _secrets()
     problems = []
     for username in (None, *STAFF_AND_PEERS):
-        response = _client(username, world, api=True).get(path)
+        client = _client(username, world, api=True)
+        response, logged = _logged(username, lambda c=client: c.get(path))
         if response.status_code != 200:
             continue
-        if leaks := _leaks(response.content.decode(), secrets, _own(username)):
-            problems.append(f"{path} as {username or 'anonymous'}: {leaks}")
+        leaks = _leaks(response.content.decode(), secrets, _own(username))
+        if leaks and not logged:
+            problems.append(f"{path} as {username or 'anonymous'}: {leaks} (not recorded)")
     assert not problems, "\n".join(problems)
 
 
-def test_excel_exports_show_no_full_names_or_phones(world):
+def test_excel_exports_show_full_names_or_phones_only_with_a_record(world):
     from openpyxl import load_workbook
 
     secrets = _secrets()
@@ -146,7 +162,8 @@ def test_excel_exports_show_no_full_names_or_phones(world):
                 inside, _outside = _samples(all_kinds[entry.access], user)
                 urls = [reverse(name, kwargs={**kw, **entry.extra}) for kw in inside]
             for url in urls:
-                response = _client(username).get(url)
+                client = _client(username)
+                response, logged = _logged(username, lambda c=client, u=url: c.get(u))
                 if response.status_code != 200:
                     continue
                 exports += 1
@@ -158,8 +175,9 @@ def test_excel_exports_show_no_full_names_or_phones(world):
                     for value in row
                     if value is not None
                 )
-                if leaks := _leaks(cells, secrets, _own(username)):
-                    problems.append(f"{url} as {username}: {leaks}")
+                leaks = _leaks(cells, secrets, _own(username))
+                if leaks and not logged:
+                    problems.append(f"{url} as {username}: {leaks} (not recorded)")
     assert exports, "no export was served"
     assert not problems, "\n".join(problems)
 

@@ -71,7 +71,11 @@ def open311_key(categories):
 def _open311_post(client, key: str, n: int):
     from civicloop.cases.models import Category
 
-    code = Category.objects.filter(parent__isnull=False).order_by("code").first().code
+    code = next(
+        c.code
+        for c in Category.objects.filter(parent__isnull=False).order_by("code")
+        if not any(spec.get("required") for spec in c.attributes or [])
+    )
     data = {
         "api_key": key,
         "service_code": code,

@@ -79,7 +79,10 @@ def load_world(django_db_setup, django_db_blocker, tmp_path_factory):
             atomic.__exit__(None, None, None)
 
 
-def media_root(settings, world):
-    """Fixture body for `_media_root`: the demo photos live in the world's media folder, not
-    in the fresh one the suite gives each test."""
-    settings.MEDIA_ROOT = world.media_root
+def media_root(request, settings, tmp_path_factory):
+    """Fixture body for `_media_root`: tests on the demo world use its media folder (where the
+    demo photos are); the others get a fresh one, as everywhere in the suite."""
+    if "world" in request.fixturenames:
+        settings.MEDIA_ROOT = request.getfixturevalue("world").media_root
+    else:
+        settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
