@@ -40,6 +40,9 @@ def endpoint(*methods: str):
                     )
                     response["Allow"] = ", ".join(allowed)
                     return response
+                if _has_nul(request, kwargs):
+                    # PostgreSQL cannot store or compare text with NUL characters.
+                    raise Open311Error(400, _("参数中不能含有 NUL 字符"))
                 limit, window = conf.gets_per_ip()
                 if request.method in ("GET", "HEAD"):
                     throttle.hit(
@@ -67,6 +70,15 @@ def endpoint(*methods: str):
         return run
 
     return wrap
+
+
+def _has_nul(request, kwargs) -> bool:
+    values = [str(v) for v in kwargs.values()]
+    for params in (request.GET, request.POST if request.method == "POST" else {}):
+        for key in params:
+            values.append(key)
+            values.extend(params.getlist(key))
+    return any("\x00" in v for v in values)
 
 
 def base_path() -> str:

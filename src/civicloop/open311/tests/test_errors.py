@@ -131,6 +131,7 @@ def test_unknown_token_is_404(client, services):
         "page=" + "9" * 5000,
         "page=%C2%B2",  # a superscript two is a digit to str.isdigit, not to int()
         "service_request_id=%C2%B2",
+        "service_code=DL%0091",
     ],
 )
 def test_a_bad_requests_query_is_400(client, services, query):
@@ -204,6 +205,11 @@ def test_too_many_posts_with_one_key_are_429(report, settings, client, api_key):
     assert response.status_code == 429
     assert "Retry-After" in response
     assert b"<code>429</code>" in response.content
+
+
+def test_nul_characters_in_a_post_or_a_path_are_400(client, report):
+    assert report(description="井盖\x00缺失").status_code == 400
+    assert client.get("/open311/v2/tokens/ab%00cd.json").status_code == 400
 
 
 def test_head_is_answered_like_get(client, services):
