@@ -558,55 +558,77 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
 
 
 def dashboard_data(args, world, run: dict) -> dict:
-    """Cases for the dashboard, as many as asked for or as many as the product's rollup
-    builder can fold within --dashboard-budget seconds (its rate is measured on a first slice):
-    the figures are only meaningful over rollups the product built itself."""
+    """Cases for the dashboard: as many as asked for, or as many as the product's rollup builder
+    can fold within --dashboard-budget seconds. The data set doubles from 2,000 cases, the
+    rollups rebuilt and timed at each size, until the next doubling would not fit (its time
+    predicted from how the last doubling grew): the figures are only meaningful over rollups
+    the product built itself, and the steps show how the builder scales."""
+    import math
+
     from civicloop.cases.models import Case
 
-    sample = min(args.dashboard_cases, 2000)
-    first = generate_cases(world, sample, run, "dashboard-sample")
-    calibration = build_rollups(run, Case.objects.count())
-    run["data"]["rollup_calibration"] = calibration
     target = args.dashboard_cases
-    rate = calibration["cases_per_second"] or 0
-    fits = int(rate * args.dashboard_budget)
-    if target > fits:
+    size = min(target, 2000)
+    first = generate_cases(world, size, run, "dashboard")
+    steps: list[dict] = []
+    spent = 0.0
+    while True:
+        step = build_rollups(run, Case.objects.count())
+        steps.append(step)
+        spent += step["seconds"]
+        if size >= target:
+            break
+        growth = 2.0
+        if len(steps) > 1 and steps[-2]["seconds"]:
+            growth = max(2.0, step["seconds"] / steps[-2]["seconds"])
+        following = min(target, size * 2)
+        predicted = step["seconds"] * growth * (following / size) / 2
+        if spent + predicted > args.dashboard_budget:
+            break
+        generate_cases(world, following - size, run, f"dashboard-{following}")
+        size = following
+    run["data"]["rollup"] = steps[-1]
+    run["data"]["rollup_steps"] = [
+        {"cases": s["cases"], "seconds": s["seconds"], "rollup_rows": s["rollup_rows"]}
+        for s in steps
+    ]
+    if size < target:
+        exponent = 1.0
+        if len(steps) > 1 and steps[-2]["seconds"] and steps[-1]["seconds"]:
+            exponent = math.log(steps[-1]["seconds"] / steps[-2]["seconds"]) / math.log(
+                steps[-1]["cases"] / steps[-2]["cases"]
+            )
+        projected = steps[-1]["seconds"] * (target / steps[-1]["cases"]) ** max(exponent, 1.0)
         run["data"]["dashboard_scaled_down"] = {
             "requested_cases": target,
+            "measured_cases": steps[-1]["cases"],
             "budget_s": args.dashboard_budget,
-            "rebuild_cases_per_second": rate,
-            "requested_rebuild_hours": round(target / rate / 3600, 1) if rate else None,
+            "rebuild_growth_exponent": round(exponent, 2),
+            "requested_rebuild_hours": round(projected / 3600, 1),
         }
         log(
-            f"dashboard: rollups.rebuild() folds {rate:,.0f} cases/s, so {target:,} cases would "
-            f"take {target / max(rate, 1) / 3600:.1f} h; measuring at {max(fits, sample):,} "
-            f"cases (--dashboard-budget {args.dashboard_budget} s)"
+            f"dashboard: measured at {steps[-1]['cases']:,} cases; rollups.rebuild() time grows "
+            f"as cases^{exponent:.2f}: {target:,} cases would take about "
+            f"{projected / 3600:,.1f} h (--dashboard-budget {args.dashboard_budget} s)"
         )
-        target = max(fits, sample)
-    if target > sample:
-        generate_cases(world, target - sample, run, "dashboard")
-        run["data"]["rollup"] = build_rollups(run, Case.objects.count())
-    else:
-        run["data"]["rollup"] = calibration
-    return {"first_id": first["first_id"], "cases": target}
+    return {"first_id": first["first_id"], "cases": size}
 
 
 def build_rollups(run: dict, cases: int) -> dict:
     """The dashboard app's own rollup builder (`rollups.rebuild`: every case's facts from its
     events, folded into the daily rollups) on the generated data, timed."""
-    from civicloop.dashboard import rollups
-    from civicloop.dashboard.models import CaseRollup
+    from civicloop.dashboard import models, rollups
 
     began = time.perf_counter()
     result = rollups.rebuild()
     seconds = time.perf_counter() - began
-    rows = CaseRollup.objects.count()
+    rows = models.CaseRollup.objects.count()
+    scoped = getattr(models, "ScopeRollup", None)
+    scope_rows = scoped.objects.count() if scoped is not None else None
     rate = cases / seconds if seconds else None
     log(
-        f"rollups.rebuild(): {seconds:.1f} 秒，{rows:,} 行汇总，{rate:,.0f} 件/秒 → "
-        f"1000 万件约需 {10_000_000 / rate / 3600:.1f} 小时"
-        if rate
-        else f"rollups.rebuild(): {seconds:.1f} 秒"
+        f"rollups.rebuild() over {cases:,} cases: {seconds:.1f} s, {rows:,} rollup rows"
+        + (f" + {scope_rows:,} scope rows" if scope_rows is not None else "")
     )
     return {
         "builder": "civicloop.dashboard.rollups.rebuild",
@@ -614,6 +636,7 @@ def build_rollups(run: dict, cases: int) -> dict:
         "seconds": round(seconds, 1),
         "cases_per_second": round(rate, 1) if rate else None,
         "rollup_rows": rows,
+        "scope_rollup_rows": scope_rows,
         "result": result,
     }
 
@@ -698,11 +721,14 @@ def table(result: dict, run: dict) -> str:
         )
     scaled = run["data"].get("dashboard_scaled_down")
     if scaled:
+        steps = ", ".join(
+            f"{s['cases']:,} cases {s['seconds']} s" for s in run["data"]["rollup_steps"]
+        )
         lines.append(
-            f"dashboard data set scaled down from {scaled['requested_cases']:,} cases: "
-            f"rollups.rebuild() folds {scaled['rebuild_cases_per_second']:,.0f} cases/s, "
-            f"{scaled['requested_rebuild_hours']} h for the requested size "
-            f"(budget {scaled['budget_s']} s)"
+            f"dashboard measured at {scaled['measured_cases']:,} of the requested "
+            f"{scaled['requested_cases']:,} cases: rollups.rebuild() took {steps}; growing as "
+            f"cases^{scaled['rebuild_growth_exponent']}, the requested size would take about "
+            f"{scaled['requested_rebuild_hours']:,} h (budget {scaled['budget_s']} s)"
         )
     rollup = run["data"].get("rollup")
     if rollup:
