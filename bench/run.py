@@ -448,8 +448,25 @@ def specs(ctx: dict, creds: dict) -> dict[str, dict]:
     }
 
 
+def settle(server: Server, limit: float = 90.0) -> None:
+    """Waits until the server has worked off requests left queued by the previous run (a bare
+    request answers quickly again), so that one run's backlog does not weigh on the next."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        began = time.perf_counter()
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(server.base + "/bench/floor/json", timeout=30) as r,
+        ):
+            r.read()
+        if time.perf_counter() - began < 0.05:
+            return
+        time.sleep(0.5)
+
+
 def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor: list) -> None:
     """Warm-up, then one bounded wrk run per concurrency; a missing endpoint is skipped."""
+    settle(server)
     path = spec["path"]
     if "{id}" in path:
         lo, _hi = spec["ids"]
@@ -472,6 +489,7 @@ def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor
             # Each sign takes a case never signed before: the pool advances run by run.
             lo, hi = pool_cursor[0], spec["ids"][1]
             spec_now["ids"] = (lo, hi)
+        settle(server)
         if args.warmup and concurrency == args.concurrency_list[0]:
             warm = wrk(server.base, spec_now, concurrency, args.warmup)
             if spec.get("mode") == "seq":
@@ -533,6 +551,7 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
     runs = [wrk(server.base, spec, 1, max(3, args.duration // 2))]
     log(f"dashboard         c=1   p50 {runs[0]['p50_ms']:.1f} ms  p99 {runs[0]['p99_ms']:.1f} ms")
     for concurrency in args.concurrency_list:
+        settle(server)
         result = wrk(server.base, spec, concurrency, args.duration)
         runs.append(result)
         log(
@@ -540,6 +559,7 @@ def dashboard_phase(args, server: Server, ctx: dict, creds: dict, run: dict) -> 
             f"{result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms  errors {result['errors']}"
         )
     run["runs"]["dashboard"] = runs
+    settle(server)
     naive = naive_aggregate(period, ctx["district"])
     sequential_p50 = runs[0]["p50_ms"]
     at16 = next((r for r in runs if r["concurrency"] == 16), runs[-1])
