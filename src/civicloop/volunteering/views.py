@@ -741,6 +741,10 @@ def _org_for(request):
 def org_service(request):
     org, orgs = _org_for(request)
     members, records = stats.org_service(org)
+    # The organisation's members by full name: personal data, so the viewing is recorded.
+    PersonalDataAccess.objects.create(
+        viewer=request.user, subject=f"party_org:{org.pk}:members", purpose="双服务查看"
+    )
     rate = stats.registration_rate(org)
     board = stats.org_leaderboard(org) if stats.leaderboards_enabled() else None
     return render(
@@ -762,6 +766,9 @@ def org_service(request):
 def org_export(request):
     org, _orgs = _org_for(request)
     members, records = stats.org_service(org)
+    PersonalDataAccess.objects.create(
+        viewer=request.user, subject=f"party_org:{org.pk}:members", purpose="双服务导出"
+    )
     response = HttpResponse(
         export.org_workbook(org, members, records),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -278,6 +278,9 @@ def test_the_secretary_exports_their_members_service_to_excel(user_named, web_as
     assert [c.value for c in sheet[1]][:3] == ["账号", "姓名", "所在支部"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "secretary")
     assert row[-1] == 7
+    from civicloop.core.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(viewer=member, purpose="双服务导出").exists()
 
 
 def test_leaderboards_can_be_switched_off_by_the_admin(user_named, web_as):
