@@ -16,12 +16,12 @@ from . import actions, conf, deadlines, duplicates, photos, present, queries, ro
 from . import permissions as perms
 from .models import Case, Category
 from .schemas import (
+    CaseCategoryOut,
     CaseDetailOut,
+    CaseDuplicateOut,
     CaseListOut,
     CaseSummaryOut,
-    CategoryOut,
-    DuplicateOut,
-    SuggestionOut,
+    CategorySuggestionOut,
 )
 
 router = Router(tags=["cases"])
@@ -205,7 +205,7 @@ def list_cases(
 @router.get(
     "/cases/suggest-category",
     auth=None,
-    response=list[SuggestionOut],
+    response=list[CategorySuggestionOut],
     summary="Categories suggested from a description (keyword rules)",
 )
 def suggest_category(request, text: str = ""):
@@ -230,7 +230,7 @@ def get_case(request, case_id: int):
 
 @router.get(
     "/cases/{int:case_id}/duplicates",
-    response=list[DuplicateOut],
+    response=list[CaseDuplicateOut],
     summary="Open cases of the same category nearby and recent",
 )
 def case_duplicates(request, case_id: int):
@@ -256,7 +256,7 @@ def act(request, case_id: int, action: str):
 
 
 @router.get(
-    "/categories", auth=None, response=list[CategoryOut], summary="Problem categories (public)"
+    "/categories", auth=None, response=list[CaseCategoryOut], summary="Problem categories (public)"
 )
 def list_categories(request):
     rows = Category.objects.filter(active=True).select_related("parent", "department")

@@ -8,12 +8,12 @@ from typing import Any
 from ninja import Schema
 
 
-class Ref(Schema):
+class CaseRef(Schema):
     id: int
     name: str
 
 
-class CategoryRef(Schema):
+class CaseCategoryRef(Schema):
     id: int
     code: str
     name: str
@@ -26,11 +26,11 @@ class CaseSummaryOut(Schema):
     state: str
     state_label: str
     description: str
-    category: CategoryRef | None
-    department: Ref | None
-    grid: Ref | None
-    community: Ref | None
-    street: Ref | None
+    category: CaseCategoryRef | None
+    department: CaseRef | None
+    grid: CaseRef | None
+    community: CaseRef | None
+    street: CaseRef | None
     address: str
     lat: float | None
     lng: float | None
@@ -56,7 +56,7 @@ class CaseListOut(Schema):
     items: list[CaseSummaryOut]
 
 
-class PhotoOut(Schema):
+class CasePhotoOut(Schema):
     id: int
     url: str
     thumbnail_url: str
@@ -65,7 +65,7 @@ class PhotoOut(Schema):
     event_id: int | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     id: int
     action: str
     action_label: str
@@ -79,29 +79,29 @@ class EventOut(Schema):
     note: str
     flagged: bool
     data: dict[str, Any]
-    photos: list[PhotoOut]
+    photos: list[CasePhotoOut]
 
 
-class ContactOut(Schema):
+class CaseContactOut(Schema):
     name: str
     phone: str
     masked: bool
     anonymous: bool
 
 
-class ExtensionOut(Schema):
+class CaseExtensionOut(Schema):
     hours: int
     reason: str
 
 
 class CaseDetailOut(CaseSummaryOut):
     attributes: dict[str, Any]
-    contact: ContactOut
+    contact: CaseContactOut
     source_detail: str
-    events: list[EventOut]
-    photos: list[PhotoOut]
+    events: list[CaseEventOut]
+    photos: list[CasePhotoOut]
     merged_into: int | None
-    extension_request: ExtensionOut | None
+    extension_request: CaseExtensionOut | None
     rating_comment: str
     time_left_label: str
     actions: list[str]
@@ -111,11 +111,11 @@ class CaseDetailOut(CaseSummaryOut):
     closed_at: datetime | None
 
 
-class DuplicateOut(CaseSummaryOut):
+class CaseDuplicateOut(CaseSummaryOut):
     distance_m: float
 
 
-class SuggestionOut(Schema):
+class CategorySuggestionOut(Schema):
     id: int
     code: str
     name: str
@@ -123,7 +123,7 @@ class SuggestionOut(Schema):
     department: str | None
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: int
     code: str
     name: str
