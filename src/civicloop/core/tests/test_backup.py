@@ -31,7 +31,9 @@ def test_backup_then_restore_gives_back_every_record_and_file(tmp_path, user_nam
     from civicloop.volunteering import points
 
     load_all()
-    points.award(user_named("member01"), 12, key="backup-test", reason="志愿服务")
+    member = user_named("member01")
+    points.award(member, 12, key="backup-test", reason="志愿服务")
+    balance = points.balance(member)
     default_storage.save("cases/photos/proof.jpg", ContentFile(b"\xff\xd8 pretend photo"))
     before = snapshot()
     assert sum(len(v) for v in before.values()) > 100
@@ -48,7 +50,7 @@ def test_backup_then_restore_gives_back_every_record_and_file(tmp_path, user_nam
     assert snapshot() == before
     with default_storage.open("cases/photos/proof.jpg") as handle:
         assert handle.read() == b"\xff\xd8 pretend photo"
-    assert points.balance(user_named("member01")) == 12
+    assert points.balance(member) == balance
 
 
 @pytest.mark.django_db(transaction=True)

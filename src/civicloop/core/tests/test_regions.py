@@ -30,26 +30,27 @@ def test_grid_knows_its_community_and_street(foundation):
 
 
 def test_demo_data_is_idempotent(foundation):
-    from django.contrib.auth import get_user_model
+    """A second `civicloop demo` changes nothing: same rows in every model of every app."""
+    from django.apps import apps
 
     from civicloop.core import demo
-    from civicloop.core.models import PartyOrg, RoleAssignment
 
-    before = (
-        Region.objects.count(),
-        PartyOrg.objects.count(),
-        RoleAssignment.objects.count(),
-        get_user_model().objects.count(),
-    )
+    # The dashboard's rollups are a cache derived from the event log: a sweep may fold in
+    # events that the first load wrote moments ago, which is catching up, not new demo data.
+    derived = {"dashboard"}
+
+    def counts():
+        return {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_models()
+            if m._meta.app_label not in derived
+        }
+
     demo.load_all()
+    first = counts()
     demo.load_all()
-    after_first = (
-        Region.objects.count(),
-        PartyOrg.objects.count(),
-        RoleAssignment.objects.count(),
-        get_user_model().objects.count(),
-    )
-    assert before == after_first
+    second = counts()
+    assert {k: (first[k], second[k]) for k in first if first[k] != second[k]} == {}
 
 
 def test_a_grid_needs_a_valid_polygon_and_a_community_parent(foundation):
