@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.appendonly import AppendOnlyModel
 from civicloop.core.models import Department, Region
 
 
@@ -316,7 +317,7 @@ class Case(models.Model):
         return self.state in OPEN_STATES
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One action on a case (append-only audit trail: never updated or deleted)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -347,14 +348,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("办理记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("办理记录只能追加，不能删除")
 
 
 def _photo_path(instance, filename: str) -> str:
