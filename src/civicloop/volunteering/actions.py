@@ -512,7 +512,8 @@ def check_in(member, task_id: int, code: str, *, lat=None, lng=None, now=None) -
     now = now or timezone.now()
     with transaction.atomic():
         task = _locked_task(task_id)
-        if not secrets.compare_digest(str(code or ""), task.checkin_code):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        if not secrets.compare_digest(str(code or "").encode(), task.checkin_code.encode()):
             _refuse(_("报到码不正确，请扫描任务现场的二维码"), 422, "wrong_code")
         claim = _locked_claim(task_id, member)
         if task.state != Task.State.PUBLISHED:
