@@ -40,6 +40,7 @@ def report(request):
     user = request.user
     staff = _staff(user)
     form = ReportForm(request.POST or None, request.FILES or None, staff=staff)
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,6 +71,7 @@ def report(request):
                 idempotency_key=_form_key(request),
             )
         except throttle.RateLimited as exc:
+            retry_after = exc.retry_after
             form.add_error(
                 None, _("提交过于频繁，请 %(m)d 分钟后再试") % {"m": exc.retry_after // 60 + 1}
             )
@@ -80,12 +82,15 @@ def report(request):
             if user.is_authenticated and perms.can_view(user, case):
                 return redirect("cases:detail", case.pk)
             return redirect("cases:follow", case.token)
-    return render(
+    response = render(
         request,
         "cases/report.html",
         {"form": form, "staff": staff, "form_token": _form_token()},
-        status=422 if request.method == "POST" else 200,
+        status=(429 if retry_after else 422) if request.method == "POST" else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _form_key(request) -> str:
