@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from civicloop.lib import geo
 from civicloop.lib.masking import mask_name, mask_phone
 
+from .appendonly import AppendOnlyModel
+
 
 class Region(models.Model):
     """A node of the region tree 区 → 街道/镇/农场 → 社区/村 → 网格."""
@@ -393,8 +395,8 @@ class HolidayOverride(models.Model):
         return f"{self.date} {'上班' if self.is_working_day else '休息'}"
 
 
-class PersonalDataAccess(models.Model):
-    """Who saw whose full personal data, when, and why (个人信息查看记录)."""
+class PersonalDataAccess(AppendOnlyModel):
+    """Who saw whose full personal data, when, and why (个人信息查看记录); append-only."""
 
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     subject = models.CharField(_("查看对象"), max_length=120)
