@@ -785,9 +785,11 @@ def generate(
     case_tail = tuple(v for _c, v in extra_case)
     event_tail = tuple(v for _c, v in extra_event)
 
-    now = time.time()
-    gen = Generator(world, now=now, seed=seed)
+    # The data ends ten minutes ago: every event is older than the rollup sweep's lag, as in a
+    # district whose periodic sweep has caught up.
+    now = time.time() - 600
     first = _max_id(case_table) + 1
+    gen = Generator(world, now=now, seed=seed * 1_000_003 + first)  # each batch its own draw
     gen.next_event_id = _max_id(event_table) + 1
     start = now - span_days * DAY
     step = (now - 3600 - start) / max(cases, 1)
