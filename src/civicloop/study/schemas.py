@@ -6,14 +6,27 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 
-class AbsenceIn(Schema):
+class TextIn(Schema):
+    """An input whose text fields refuse NUL characters with 422 (PostgreSQL cannot store
+    them, and would answer a 500)."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("不能含有 NUL 字符")
+        return value
+
+
+class AbsenceIn(TextIn):
     member_id: int
     reason: str = Field(min_length=1, max_length=100)
 
 
-class SessionIn(Schema):
+class SessionIn(TextIn):
     branch_id: int
     date: datetime.date
     topic: str = Field(min_length=1, max_length=120)
@@ -90,7 +103,7 @@ class BranchProgressOut(Schema):
     textbooks: list[BookProgressOut]
 
 
-class LectureIn(Schema):
+class LectureIn(TextIn):
     org_id: int
     troupe: str = Field(min_length=1, max_length=80)
     speaker: str = Field(min_length=1, max_length=50)
@@ -137,7 +150,7 @@ PublicityKind = Literal["report", "short_video", "bulletin", "series"]
 Channel = Literal["panjin_daily", "liaohe_oil", "broadcast", "wechat", "douyin", "portal"]
 
 
-class PublicityIn(Schema):
+class PublicityIn(TextIn):
     org_id: int
     kind: PublicityKind
     channel: Channel
@@ -172,13 +185,13 @@ class PublicityStatsOut(Schema):
     total: int
 
 
-class ReflectionIn(Schema):
+class ReflectionIn(TextIn):
     title: str = Field(min_length=1, max_length=120)
     body: str = Field(min_length=20, max_length=20000)
     textbook_id: int | None = None
 
 
-class ReviewIn(Schema):
+class ReviewIn(TextIn):
     action: Literal["accept", "return"]
     comment: str = Field(default="", max_length=300)
 
