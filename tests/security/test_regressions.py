@@ -33,3 +33,22 @@ def test_a_check_in_code_with_any_characters_is_refused_not_a_500(world, code):
         f"/api/v1/tasks/{task.pk}/checkin", {"code": code}, content_type="application/json"
     )
     assert 400 <= response.status_code < 500, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/study/reflections", {"title": "学习\x00心得", "body": "认真学习" * 10}),
+        ("/api/v1/study/reflections", {"title": "学习心得", "body": "认真\x00学习" * 10}),
+    ],
+)
+def test_text_with_a_nul_character_is_refused_not_a_500(world, path, body):
+    """PostgreSQL cannot store NUL: the API must refuse it before the database does."""
+    from civicloop.study.models import Reflection
+
+    before = Reflection.objects.count()
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens['member']}").post(
+        path, body, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content[:300]
+    assert Reflection.objects.count() == before
