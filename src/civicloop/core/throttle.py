@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -15,7 +16,9 @@ class RateLimited(Exception):
 
 def _key(scope: str, ident: str, window: int) -> tuple[str, int]:
     bucket = int(time.time() // window)
-    return f"rl:{scope}:{ident}:{bucket}", window - int(time.time() % window)
+    # Hashed: identifiers are client-chosen (usernames, keys) and cache keys must be plain ASCII.
+    digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"rl:{scope}:{digest}:{bucket}", window - int(time.time() % window)
 
 
 def hit(scope: str, ident: str, *, limit: int, window: int) -> None:

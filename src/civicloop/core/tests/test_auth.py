@@ -166,3 +166,20 @@ def test_session_api_writes_need_csrf(foundation):
     response = client.post("/api/v1/notifications/read")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "csrf_failed"
+
+
+def test_any_username_is_throttled_without_cache_key_warnings(
+    foundation, client, settings, recwarn
+):
+    settings.CIVICLOOP_LOGIN_ATTEMPTS = 2
+    odd = "网格 员\u200b" * 5
+    for _ in range(2):
+        assert (
+            post_json(client, "/api/v1/auth/token", {"username": odd, "password": "x"}).status_code
+            == 401
+        )
+    assert (
+        post_json(client, "/api/v1/auth/token", {"username": odd, "password": "x"}).status_code
+        == 429
+    )
+    assert not [w for w in recwarn if "CacheKeyWarning" in type(w.message).__name__]
