@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -81,6 +83,18 @@ def _entries_for(roles: list[str]) -> list[dict]:
     return entries
 
 
+HOME_TODO_APPS = ["cases", "wishes"]
+
+
+def _todo_for(user) -> list[dict]:
+    """Counts of what waits for this user, from each app that has a `home.todo(user)`."""
+    items = []
+    for app in HOME_TODO_APPS:
+        module = importlib.import_module(f"civicloop.{app}.home")
+        items.extend(module.todo(user))
+    return items
+
+
 @never_cache
 def home(request):
     if not request.user.is_authenticated:
@@ -92,7 +106,11 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"entries": _entries_for(roles), "assignments": assignments(request.user)},
+        {
+            "entries": _entries_for(roles),
+            "assignments": assignments(request.user),
+            "todo": _todo_for(request.user),
+        },
     )
 
 

@@ -183,3 +183,15 @@ def test_any_username_is_throttled_without_cache_key_warnings(
         == 429
     )
     assert not [w for w in recwarn if "CacheKeyWarning" in type(w.message).__name__]
+
+
+def test_home_shows_each_role_what_waits_for_it(web_as, foundation):
+    from civicloop.cases.demo import load as load_cases
+
+    load_cases(**foundation)
+    dispatcher = web_as("dispatcher").get("/").content.decode()
+    assert "待派遣" in dispatcher
+    assert "?tab=dispatch" in dispatcher
+    department = web_as("department").get("/").content.decode()
+    assert "?tab=sign" in department or "?tab=handling" in department
+    assert "?tab=dispatch" not in department
