@@ -151,6 +151,7 @@ def prepare_database(args, run: dict) -> None:
         load_categories(departments)
         run["setup"]["demo"] = f"foundation only ({exc.__class__.__name__})"
     run["setup"]["migrate_demo_s"] = round(time.perf_counter() - began, 1)
+    run["setup"]["demo_loaded_at"] = time.time()
 
 
 def make_world(args, run: dict):
@@ -587,9 +588,17 @@ def dashboard_data(args, world, run: dict) -> dict:
 
     from civicloop.cases.models import Case
 
+    from civicloop.dashboard import conf
+
     target = args.dashboard_cases
     size = min(target, 2000)
     first = generate_cases(world, size, run, "dashboard")
+    # The demo's own events are fresh: until they are older than the sweep's lag a sweep stops
+    # at them (by design) and folds nothing after them.
+    wait = conf.sweep_lag_seconds() + 5 - (time.time() - run["setup"]["demo_loaded_at"])
+    if wait > 0:
+        log(f"waiting {wait:.0f} s until the demo's events are older than the sweep's lag")
+        time.sleep(wait)
     steps: list[dict] = []
     spent = 0.0
     while True:
