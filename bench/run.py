@@ -587,7 +587,6 @@ def dashboard_data(args, world, run: dict) -> dict:
     import math
 
     from civicloop.cases.models import Case
-
     from civicloop.dashboard import conf
 
     target = args.dashboard_cases
