@@ -382,6 +382,7 @@ def wrk(base: str, spec: dict, concurrency: int, duration: int) -> dict:
         "non2xx": raw["non2xx"],
         "socket_errors": {k: raw[k] for k in ("connect", "read", "write", "timeout")},
         "sample_error": raw["sample_error"],
+        "ids_used": raw.get("ids_per_thread", 0) * threads,
         "percentiles_ms": {k: round(v / 1000, 3) for k, v in pct.items()},
     }
 
@@ -494,11 +495,12 @@ def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor
         if args.warmup and concurrency == args.concurrency_list[0]:
             warm = wrk(server.base, spec_now, concurrency, args.warmup)
             if spec.get("mode") == "seq":
-                pool_cursor[0] += warm["requests"] + concurrency * 2
+                # Threads interleave ids; the busiest thread says how far they reached.
+                pool_cursor[0] += max(warm["ids_used"], warm["requests"]) + concurrency * 2
                 spec_now["ids"] = (pool_cursor[0], spec["ids"][1])
         result = wrk(server.base, spec_now, concurrency, args.duration)
         if spec.get("mode") == "seq":
-            pool_cursor[0] += result["requests"] + concurrency * 2
+            pool_cursor[0] += max(result["ids_used"], result["requests"]) + concurrency * 2
             left = spec["ids"][1] - pool_cursor[0]
             result["pool_left"] = left
         results.append(result)

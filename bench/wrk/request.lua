@@ -71,8 +71,10 @@ end
 function done(summary, latency, requests)
   local bad = 0
   local sample = ""
+  local most = 0
   for _, t in ipairs(threads) do
     bad = bad + (tonumber(t:get("non2xx")) or 0)
+    most = math.max(most, tonumber(t:get("n")) or 0)
     local b = t:get("first_bad")
     if sample == "" and b ~= nil and b ~= "" then sample = b end
   end
@@ -85,8 +87,9 @@ function done(summary, latency, requests)
   io.write(string.format(
     'WRK_JSON {"duration_us": %d, "requests": %d, "bytes": %d, "non2xx": %d, ' ..
     '"connect": %d, "read": %d, "write": %d, "timeout": %d, "status_ge_400": %d, ' ..
-    '"latency_mean_us": %.1f, "latency_max_us": %.1f, "percentiles_us": {%s}, "sample_error": %s}\n',
+    '"latency_mean_us": %.1f, "latency_max_us": %.1f, "percentiles_us": {%s}, "sample_error": %s, ' ..
+    '"ids_per_thread": %d}\n',
     summary.duration, summary.requests, summary.bytes, bad,
     e.connect, e.read, e.write, e.timeout, e.status,
-    latency.mean, latency.max, table.concat(points, ", "), quote(sample)))
+    latency.mean, latency.max, table.concat(points, ", "), quote(sample), most))
 end
