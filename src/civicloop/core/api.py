@@ -101,6 +101,8 @@ def get_grid(request, grid_id: int):
 
 @router.get("/regions", auth=None, response=list[RegionOut], summary="The region tree (public)")
 def list_regions(request, level: str | None = None):
+    if level is not None and level not in Region.Level.values:
+        raise ApiError(422, "invalid", _("level 应为 district、street、community 或 grid"))
     qs = (
         Region.objects.exclude(level=Region.Level.GRID)
         if level is None

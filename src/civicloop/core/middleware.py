@@ -36,6 +36,11 @@ class ApiErrorMiddleware:
                 return JsonResponse(error_body(400, message="Content-Length 不正确"), status=400)
             if length > settings.CIVICLOOP_MAX_REQUEST_BYTES:
                 return JsonResponse(error_body(413), status=413)
+            if _has_nul(request):
+                # PostgreSQL cannot store NUL in text; refuse it here once for every endpoint.
+                return JsonResponse(
+                    error_body(400, "nul_character", "请求中含有不允许的空字符（NUL）"), status=400
+                )
         response = self.get_response(request)
         if _is_api(request) and response.status_code >= 400 and not _is_json(response):
             body = error_body(response.status_code)
@@ -58,6 +63,23 @@ class ApiErrorMiddleware:
             return JsonResponse(error_body(400), status=400)
         log.exception("Unhandled error on %s", request.path)
         return JsonResponse(error_body(500), status=500)
+
+
+TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
+
+
+def _has_nul(request) -> bool:
+    """NUL in the query string, or in a text body (JSON may spell it as an escape).
+    Multipart bodies carry binary files, so their text fields are left to the views."""
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or "\x00" in query:
+        return True
+    if request.content_type.startswith(TEXT_BODIES):
+        body = request.body
+        if b"\x00" in body or b"\\u0000" in body:
+            return True
+        return request.content_type == "application/x-www-form-urlencoded" and b"%00" in body
+    return False
 
 
 def _is_json(response) -> bool:

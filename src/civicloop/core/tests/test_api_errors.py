@@ -79,3 +79,25 @@ def test_pages_carry_security_headers(client):
     assert "frame-ancestors 'none'" in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/api/v1/regions?level=%00", None, None),
+        ("/api/v1/auth/token", '{"username": "a\\u0000b", "password": "x"}', "application/json"),
+        ("/api/v1/auth/token", "username=a%00b&password=x", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_400_not_a_database_error(client, path, body, content_type):
+    if body is None:
+        response = client.get(path)
+    else:
+        response = client.post(path, body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "nul_character"
+
+
+def test_an_unknown_region_level_is_422(client):
+    response = client.get("/api/v1/regions?level=planet")
+    assert response.status_code == 422
