@@ -53,6 +53,8 @@ class WorkClock:
         self._periods = tuple(offsets)
         # Copy so the clock is an immutable snapshot of the overrides it was built with.
         self._overrides = dict(overrides or {})
+        # Day answers never change for one clock; lists of cases ask about the same days often.
+        self._days: dict[date, bool] = {}
         self.tz = tz
 
     @property
@@ -65,6 +67,12 @@ class WorkClock:
         if isinstance(d, datetime):
             # A datetime's calendar day depends on its zone; make callers choose explicitly.
             raise TypeError("pass a date, not a datetime")
+        cached = self._days.get(d)
+        if cached is None:
+            cached = self._days[d] = self._lookup_day(d)
+        return cached
+
+    def _lookup_day(self, d: date) -> bool:
         if d in self._overrides:
             return self._overrides[d]
         try:
@@ -117,15 +125,26 @@ class WorkClock:
         if b < a:
             return -self.working_seconds_between(b, a)
         lo, hi = self._to_local(a), self._to_local(b)
-        total = timedelta()
-        day = lo.date()
-        while day <= hi.date():
-            for p_start, p_end in self._periods_on(day):
-                overlap = min(p_end, hi) - max(p_start, lo)
-                if overlap > timedelta():
-                    total += overlap
-            day += _ONE_DAY
+        first, last = lo.date(), hi.date()
+        total = self._overlap_on(first, lo, hi)
+        if last > first:
+            total += self._overlap_on(last, lo, hi)
+            # Whole days in between count fully: only which of them are working days matters.
+            full_day = sum((e - s for s, e in self._periods), timedelta())
+            day = first + _ONE_DAY
+            while day < last:
+                if self.is_working_day(day):
+                    total += full_day
+                day += _ONE_DAY
         return total.total_seconds()
+
+    def _overlap_on(self, day: date, lo: datetime, hi: datetime) -> timedelta:
+        total = timedelta()
+        for p_start, p_end in self._periods_on(day):
+            overlap = min(p_end, hi) - max(p_start, lo)
+            if overlap > timedelta():
+                total += overlap
+        return total
 
     def _periods_on(self, d: date) -> list[tuple[datetime, datetime]]:
         """Naive local (start, end) datetimes of the working periods on ``d``."""
