@@ -236,12 +236,6 @@ def tasks(foundation, user_named):
     return Tasks()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="N+1 found by the benchmark: volunteering.api.task_out → permissions.sees_task_address "
-    "runs one TaskClaim EXISTS query per task for a member (docs/bench.md); remove this mark "
-    "when it is fixed",
-)
 def test_the_open_tasks_list_does_not_query_per_task(api_as, tasks, counted):
     client = api_as("member")
     tasks.publish(2)

@@ -111,7 +111,11 @@ def task_out(user, task: Task, *, active: int | None = None, my_claim=None, near
         "service_type_name": task.get_service_type_display(),
         "community_id": task.community_id,
         "community": task.community.name,
-        "address": task.address if sees_task_address(user, task) else mask_address(task.address),
+        "address": (
+            task.address
+            if sees_task_address(user, task, my_claim_state=my_claim or "")
+            else mask_address(task.address)
+        ),
         "lat": task.lat,
         "lng": task.lng,
         "starts_at": task.starts_at,
@@ -309,7 +313,7 @@ def list_tasks(
     limit: int = Query(50, ge=1, le=200),
 ):
     user = request.auth
-    qs = tasks_visible_to(user).select_related("community")
+    qs = tasks_visible_to(user).select_related("community", "order")
     if community_id:
         qs = qs.filter(community_id=community_id)
     if mine:
