@@ -227,7 +227,10 @@ def tail_rows(now: datetime, work: WorkClock | None = None) -> list[dict]:
     last_id = mark.last_event_id if mark else 0
     since = mark.evaluated_at if mark else None
     case_ids = set(
-        CaseEvent.objects.filter(pk__gt=last_id).values_list("case_id", flat=True).distinct()
+        CaseEvent.objects.filter(pk__gt=last_id)
+        .order_by()
+        .values_list("case_id", flat=True)
+        .distinct()
     )
     case_ids |= timed_case_ids(since, now)
     if not case_ids:
