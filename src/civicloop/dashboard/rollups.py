@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from civicloop.cases.models import Case, CaseEvent
@@ -101,50 +101,45 @@ def scope_changes(changes: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str,
     return {k: dict(v) for k, v in out.items()}
 
 
-def _add(model, fields: tuple[str, ...], changes: dict[tuple, dict[str, int]]) -> None:
-    """Adds the changes to the rows keyed (day, *fields): read, add, write back in bulk. Safe
-    because the caller holds the watermark claim: no other sweep writes rollups meanwhile."""
-    changes = {k: c for k, c in changes.items() if any(c.values())}
-    by_day: dict[str, list[tuple]] = defaultdict(list)
-    for key in changes:
-        by_day[key[0]].append(key)
-    changed, created = [], []
-    days = sorted(by_day)
-    for start in range(0, len(days), 200):
-        chunk = days[start : start + 200]
-        existing = {
-            (row.day.isoformat(), *(getattr(row, f) for f in fields)): row
-            for row in model.objects.filter(day__in=chunk)
-        }
-        for day in chunk:
-            for key in by_day[day]:
-                row = existing.get(key)
-                if row is None:
-                    row = model(day=key[0], **dict(zip(fields, key[1:], strict=True)))
-                    created.append(row)
-                else:
-                    changed.append(row)
-                for name, n in changes[key].items():
-                    setattr(row, name, getattr(row, name) + n)
-    model.objects.bulk_update(changed, list(COUNTERS), batch_size=CHUNK)
-    model.objects.bulk_create(created, batch_size=CHUNK)
+def _upsert(model, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]]) -> None:
+    """Adds each change to its row keyed (day, *key_fields), creating the row if it is missing:
+    INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n (PostgreSQL and SQLite share the
+    syntax), so a sweep touches exactly the rows its cases change, however large the table."""
+    rows = [(key, c) for key, c in changes.items() if any(c.values())]
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ("day", *key_fields, *COUNTERS)
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in COUNTERS)
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, 900 // len(columns)) if connection.vendor == "sqlite" else CHUNK
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([row_marks] * len(batch))} "
+            f"ON CONFLICT ({', '.join(qn(c) for c in ('day', *key_fields))}) DO UPDATE SET {updates}"
+        )
+        params: list = []
+        for key, counters in batch:
+            params.append(date.fromisoformat(key[0]))
+            params.extend(key[1:])
+            params.extend(counters.get(name, 0) for name in COUNTERS)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _apply(changes: dict[tuple, dict[str, int]], facts: list[CaseFact]) -> None:
-    _add(CaseRollup, DIMENSIONS, changes)
-    _add(ScopeRollup, SCOPE_FIELDS, scope_changes(changes))
+    _upsert(CaseRollup, DIMENSIONS, changes)
+    _upsert(ScopeRollup, SCOPE_FIELDS, scope_changes(changes))
     if facts:
-        ids = [f.case_id for f in facts]
-        existing_ids = set(
-            CaseFact.objects.filter(case_id__in=ids).values_list("case_id", flat=True)
-        )
-        CaseFact.objects.bulk_update(
-            [f for f in facts if f.case_id in existing_ids],
-            [*DIMENSIONS, "days"],
-            batch_size=CHUNK,
-        )
         CaseFact.objects.bulk_create(
-            [f for f in facts if f.case_id not in existing_ids], batch_size=CHUNK
+            facts,
+            batch_size=CHUNK,
+            update_conflicts=True,
+            unique_fields=["case_id"],
+            update_fields=[*DIMENSIONS, "days"],
         )
 
 
@@ -208,16 +203,112 @@ def sweep(now: datetime | None = None, budget_seconds: float = 20.0) -> dict:
     return total
 
 
-def rebuild(now: datetime | None = None) -> dict:
-    """Recreates the rollups from nothing (after changing holidays, or restoring a backup)."""
+def settled_event_id(now: datetime) -> int:
+    """The last event id a sweep at `now` may fold in: just below the first event younger than
+    the lag (two index lookups, on `at` and on the id)."""
+    cutoff = now - timedelta(seconds=conf.sweep_lag_seconds())
+    young = CaseEvent.objects.filter(at__gt=cutoff).aggregate(first=Min("pk"))["first"]
+    settled = CaseEvent.objects.all() if young is None else CaseEvent.objects.filter(pk__lt=young)
+    return settled.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain rows into a table the caller has just emptied: COPY on PostgreSQL, executemany
+    elsewhere."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    names = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def rebuild(now: datetime | None = None, *, chunk: int = 5000, progress=None) -> dict:
+    """Recreates the rollups from nothing (after changing holidays, or restoring a backup), in
+    one pass over the cases in id order: each case's fact from its row and its events, written
+    as it goes; the rollup rows summed in memory and written once at the end. Linear in the
+    cases. Readers see the old rollups until it commits; sweeps wait for it, then go on from
+    the watermark it sets (the last settled event: a case changed meanwhile is swept again)."""
+    now = now or timezone.now()
+    work = clock()
+    began = time.monotonic()
+    index = {name: i for i, name in enumerate(COUNTERS)}
+    width = len(COUNTERS)
+    fine: dict[tuple, list[int]] = {}
+    cases = events = 0
     with transaction.atomic():
+        watermark()
+        RollupWatermark.objects.select_for_update().filter(name=WATERMARK).get()
+        upto = settled_event_id(now)
         CaseRollup.objects.all().delete()
         ScopeRollup.objects.all().delete()
         CaseFact.objects.all().delete()
         RollupWatermark.objects.filter(name=WATERMARK).update(
-            last_event_id=0, evaluated_at=None, generation=F("generation") + 1
+            last_event_id=upto, evaluated_at=now, generation=F("generation") + 1
         )
-    return sweep(now, budget_seconds=float("inf"))
+        bounds = Case.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+        lo, hi = bounds["lo"] or 0, bounds["hi"] or -1
+        fact_columns = ("case_id", *DIMENSIONS, "days")
+        dumps = CaseFact._meta.get_field("days").get_db_prep_value
+        for first in range(lo, hi + 1, chunk):
+            last = first + chunk
+            by_case: dict[int, list[dict]] = defaultdict(list)
+            for e in (
+                CaseEvent.objects.filter(
+                    case_id__gte=first, case_id__lt=last, action__in=FACT_ACTIONS
+                )
+                .order_by("id")
+                .values(*EVENT_FIELDS)
+            ):
+                by_case[e["case_id"]].append(e)
+                events += 1
+            facts = []
+            for case in Case.objects.filter(pk__gte=first, pk__lt=last).values(*CASE_FIELDS):
+                days = case_days(case, by_case.get(case["id"], ()), now, work)
+                dims = dims_of(case)
+                for day, counters in days.items():
+                    key = (day, *dims)
+                    row = fine.get(key)
+                    if row is None:
+                        row = fine[key] = [0] * width
+                    for name, n in counters.items():
+                        row[index[name]] += n
+                facts.append((case["id"], *dims, dumps(days, connection, False)))
+            _bulk_insert(CaseFact, fact_columns, facts)
+            cases += len(facts)
+            if progress is not None and facts:
+                progress(cases, time.monotonic() - began)
+        changes = {
+            key: {name: row[i] for i, name in enumerate(COUNTERS) if row[i]}
+            for key, row in fine.items()
+        }
+        fine.clear()
+        _bulk_insert(CaseRollup, ("day", *DIMENSIONS, *COUNTERS), _rollup_rows(changes))
+        _bulk_insert(
+            ScopeRollup, ("day", *SCOPE_FIELDS, *COUNTERS), _rollup_rows(scope_changes(changes))
+        )
+    return {
+        "cases": cases,
+        "events": events,
+        "rollup_rows": len(changes),
+        "last_event_id": upto,
+        "seconds": round(time.monotonic() - began, 1),
+    }
+
+
+def _rollup_rows(changes: dict[tuple, dict[str, int]]) -> list[tuple]:
+    return [
+        (date.fromisoformat(key[0]), *key[1:], *(c.get(name, 0) for name in COUNTERS))
+        for key, c in changes.items()
+        if any(c.values())
+    ]
 
 
 def tail_rows(now: datetime, work: WorkClock | None = None) -> list[dict]:
