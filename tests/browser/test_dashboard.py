@@ -22,7 +22,15 @@ def history(site, foundation):
 
 
 def _wait_for_charts(page) -> None:
-    page.wait_for_selector("[data-chart] canvas, [data-chart] svg")
+    """Charts are drawn as they come near the screen: scroll to each, as a reader would, and wait
+    until every one of them is drawn."""
+    charts = page.locator("[data-chart]")
+    assert charts.count() > 0
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        chart.locator("canvas, svg").first.wait_for()
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(400)  # ECharts' entry animation
 
 
@@ -40,6 +48,7 @@ def test_district_dashboard_for_the_leader_on_a_desk_screen_and_a_phone(history,
     desk.on("pageerror", lambda exc: errors.append(str(exc)))
     desk.goto(f"{history}/dashboard/")
     _wait_for_charts(desk)
+    desk.locator("#dash-map").scroll_into_view_if_needed()
     desk.wait_for_selector("#dash-map path.leaflet-interactive")
     assert desk.get_by_test_id("scope-name").inner_text().startswith("兴隆台区")
     assert _kpi(desk, "received") == f"{expected['received']:,}"

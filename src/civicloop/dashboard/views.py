@@ -65,7 +65,8 @@ def _month(value: str | None) -> Period:
 def _page(request, scope, period, template="dashboard/board.html", **extra):
     board = boards.build(scope, period, request.GET.get("grain"))
     tables = {t.id: t for t in board.tables}
-    chart_data = {t.id: t.as_json() for t in board.tables}
+    # Only the charted tables go to the page's script; every table is in the HTML itself.
+    chart_data = {t.id: t.as_json() for t in board.tables if t.chart}
     context = {
         "board": board,
         "tables": tables,

@@ -1,7 +1,13 @@
 // 数据驾驶舱: draws each table's chart (ECharts) and the map of open cases (Leaflet).
-// Data comes from json_script blocks; every chart's numbers are in the table beside it.
+// Data comes from json_script blocks; every chart's numbers are in the table beside it, so the
+// page is complete before any of this runs. The libraries are fetched only when a chart or the
+// map comes near the screen (ECharts' "common" build: line, bar, pie, legend, tooltip, SVG), and
+// each chart is drawn when it is about to be seen. The printed report draws every chart at once.
 (function () {
   "use strict";
+
+  var script = document.currentScript;
+  var assets = script ? script.dataset : {};
 
   function readJSON(id) {
     var node = document.getElementById(id);
@@ -49,10 +55,18 @@
       return base;
     }
     if (chart.type === "funnel") {
+      // A pipeline (collected → verified → claimed → …), read top to bottom as labelled bars:
+      // ECharts' smaller build has no funnel series, and bars compare the stages more exactly.
+      var stages = rows.slice().reverse();
+      base.tooltip.trigger = "axis";
+      base.grid = { left: 8, right: 40, top: 8, bottom: 8, containLabel: true };
+      base.xAxis = { type: "value", minInterval: 1, splitLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
+      base.yAxis = { type: "category", data: stages.map(function (r) { return String(r[chart.x]); }),
+        axisLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
       base.series = [{
-        type: "funnel", left: "10%", width: "80%", sort: "none", gap: 3,
-        label: { color: light ? "#fff" : "#071530", formatter: "{b} {c}" },
-        data: rows.map(function (r) { return { name: String(r[chart.x]), value: num(r[chart.series[0]]) }; })
+        name: label(table, chart.series[0]), type: "bar", barMaxWidth: 22,
+        label: { show: true, position: "right", color: ink },
+        data: stages.map(function (r) { return num(r[chart.series[0]]); })
       }];
       return base;
     }
@@ -85,30 +99,9 @@
     return base;
   }
 
-  function drawCharts() {
-    var data = readJSON("dash-data");
-    if (!data || !window.echarts) { return; }
-    var charts = [];
-    document.querySelectorAll("[data-chart]").forEach(function (node) {
-      var table = data[node.dataset.chart];
-      if (!table || !table.chart || !table.rows.length) { return; }
-      try {
-        var chart = window.echarts.init(node, null, { renderer: light ? "svg" : "canvas" });
-        chart.setOption(option(table));
-        charts.push(chart);
-      } catch (e) {
-        // One chart's failure must not hide the others; its table is still there.
-        node.hidden = true;
-        if (window.console) { window.console.error("chart " + table.id + ": " + e); }
-      }
-    });
-    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-  }
-
-  function drawMap() {
-    var node = document.getElementById("dash-map");
+  function drawMap(node) {
     var data = readJSON("dash-map-data");
-    if (!node || !data || !window.L) { return; }
+    if (!data || !window.L) { return; }
     var map = window.L.map(node, { scrollWheelZoom: false, attributionControl: false });
     // Vector layers need a view before they are added; fitBounds below refines it.
     map.setView([41.12, 122.07], 12);
@@ -146,10 +139,114 @@
     }
   }
 
+  // Scripts and styles fetched on demand, each once; a failed fetch resolves to false.
+  var fetched = {};
+  function fetchOnce(src, make) {
+    if (!fetched[src]) {
+      fetched[src] = new Promise(function (resolve) {
+        if (!src) { resolve(false); return; }
+        var tag = make(src);
+        tag.onload = function () { resolve(true); };
+        tag.onerror = function () { resolve(false); };
+        document.head.appendChild(tag);
+      });
+    }
+    return fetched[src];
+  }
+  function fetchScript(src) {
+    return fetchOnce(src, function () {
+      var tag = document.createElement("script");
+      tag.src = src;
+      return tag;
+    });
+  }
+  function fetchStyle(href) {
+    return fetchOnce(href, function () {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      return link;
+    });
+  }
+
+  var data = null;
+  var charts = [];
+  function drawChart(node) {
+    if (node.dataset.drawn) { return; }
+    node.dataset.drawn = "1";
+    data = data || readJSON("dash-data") || {};
+    var table = data[node.dataset.chart];
+    if (!table || !table.chart || !table.rows.length) { node.hidden = true; return; }
+    try {
+      var chart = window.echarts.init(node, null, { renderer: light ? "svg" : "canvas" });
+      chart.setOption(option(table));
+      charts.push(chart);
+    } catch (e) {
+      // One chart's failure must not hide the others; its table is still there.
+      node.hidden = true;
+      if (window.console) { window.console.error("chart " + table.id + ": " + e); }
+    }
+  }
+
+  // Draws the given charts once ECharts is there; without it the tables stand alone.
+  function withCharts(nodes) {
+    return fetchScript(assets.echarts).then(function (ok) {
+      if (!ok || !window.echarts) {
+        nodes.forEach(function (node) { node.hidden = true; });
+        return;
+      }
+      nodes.forEach(drawChart);
+    });
+  }
+
+  function withMap(node) {
+    // Leaflet positions its panes with its stylesheet: draw once both are in.
+    return Promise.all([fetchStyle(assets.leafletCss), fetchScript(assets.leaflet)]).then(function (ok) {
+      if (ok[1]) { drawMap(node); } else { node.hidden = true; }
+    });
+  }
+
+  function allCharts() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+  }
+
+  function resizeAll() { charts.forEach(function (c) { c.resize(); }); }
+
   function start() {
-    try { drawCharts(); } finally { drawMap(); }
+    var nodes = allCharts();
+    var map = document.getElementById("dash-map");
+    var eager = document.body.classList.contains("dash-print") || !("IntersectionObserver" in window);
+    var printed;
+    if (eager) {
+      // The printed report: every chart, drawn once the page is on screen.
+      printed = nodes.length ? withCharts(nodes) : Promise.resolve();
+      if (map) { withMap(map); }
+    } else {
+      var watcher = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) { return; }
+          watcher.unobserve(entry.target);
+          if (entry.target === map) { withMap(map); } else { withCharts([entry.target]); }
+        });
+      }, { rootMargin: "0px 0px 120px 0px" });
+      nodes.forEach(function (node) { watcher.observe(node); });
+      if (map) { watcher.observe(map); }
+    }
+    // Printing from the browser menu: draw whatever ECharts can draw right now, at paper size.
+    window.addEventListener("beforeprint", function () {
+      if (window.echarts) { nodes.forEach(drawChart); }
+      resizeAll();
+    });
+    window.addEventListener("afterprint", resizeAll);
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(resizeAll, 150);
+    });
     document.querySelectorAll("[data-print]").forEach(function (b) {
-      b.addEventListener("click", function () { window.print(); });
+      b.addEventListener("click", function () {
+        (printed || withCharts(nodes)).then(function () { window.print(); });
+      });
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
