@@ -34,6 +34,13 @@ def _wait_for_charts(page) -> None:
     page.wait_for_timeout(400)  # ECharts' entry animation
 
 
+def _shot(page, name: str) -> None:
+    """A full-page capture does not scroll, so panels far off screen would still be skipped
+    (content-visibility: auto): show them all, as a reader scrolling down sees them."""
+    page.add_style_tag(content=".panel { content-visibility: visible !important; }")
+    shot(page, name)
+
+
 def _kpi(page, key: str) -> str:
     return page.locator(f"[data-testid=kpi-{key}] b").inner_text()
 
@@ -54,22 +61,22 @@ def test_district_dashboard_for_the_leader_on_a_desk_screen_and_a_phone(history,
     assert _kpi(desk, "received") == f"{expected['received']:,}"
     assert desk.locator("[data-testid=bands-rank-community] .band").count() >= 4
     assert errors == []
-    shot(desk, "dashboard-01-district-desk")
+    _shot(desk, "dashboard-01-district-desk")
 
     # Drill down to a street from the scope bar.
     desk.get_by_role("link", name="振兴街道").first.click()
     _wait_for_charts(desk)
     assert desk.get_by_test_id("scope-name").inner_text().startswith("振兴街道")
-    shot(desk, "dashboard-02-street-desk")
+    _shot(desk, "dashboard-02-street-desk")
 
     desk.goto(f"{history}/dashboard/district/0/print/")
     _wait_for_charts(desk)
-    shot(desk, "dashboard-03-print-desk")
+    _shot(desk, "dashboard-03-print-desk")
 
     login(phone, history, "leader")
     phone.goto(f"{history}/dashboard/")
     _wait_for_charts(phone)
-    shot(phone, "dashboard-04-district-phone")
+    _shot(phone, "dashboard-04-district-phone")
 
 
 def test_community_dashboard_on_a_desk_screen_and_a_phone(history, desk, phone):
@@ -82,11 +89,11 @@ def test_community_dashboard_on_a_desk_screen_and_a_phone(history, desk, phone):
         _wait_for_charts(page)
         assert page.get_by_test_id("scope-name").inner_text().startswith("胜利社区")
         assert page.locator("[data-testid=bands-rank-grid]").count() == 1
-        shot(page, name)
+        _shot(page, name)
 
 
 def test_public_page_for_residents_without_signing_in(history, phone):
     phone.goto(f"{history}/dashboard/public/")
     _wait_for_charts(phone)
     assert phone.get_by_test_id("public-title").inner_text().startswith("兴隆台区")
-    shot(phone, "dashboard-07-public-phone")
+    _shot(phone, "dashboard-07-public-phone")
