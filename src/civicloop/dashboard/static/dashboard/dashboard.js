@@ -2,7 +2,8 @@
 // Data comes from json_script blocks; every chart's numbers are in the table beside it, so the
 // page is complete before any of this runs. The libraries are fetched only when a chart or the
 // map comes near the screen (ECharts' "common" build: line, bar, pie, legend, tooltip, SVG), and
-// each chart is drawn when it is about to be seen. The printed report draws every chart at once.
+// each chart is drawn when it is about to be seen; printing (the report's button or the browser's
+// menu) draws every chart first.
 (function () {
   "use strict";
 
@@ -212,15 +213,18 @@
 
   function resizeAll() { charts.forEach(function (c) { c.resize(); }); }
 
+  function afterLoad(then) {
+    if (document.readyState === "complete") { then(); } else { window.addEventListener("load", then); }
+  }
+
   function start() {
     var nodes = allCharts();
     var map = document.getElementById("dash-map");
-    var eager = document.body.classList.contains("dash-print") || !("IntersectionObserver" in window);
-    var printed;
-    if (eager) {
-      // The printed report: every chart, drawn once the page is on screen.
-      printed = nodes.length ? withCharts(nodes) : Promise.resolve();
-      if (map) { withMap(map); }
+    if (!("IntersectionObserver" in window)) {
+      afterLoad(function () {
+        if (map) { withMap(map); }
+        if (nodes.length) { withCharts(nodes); }
+      });
     } else {
       var watcher = new IntersectionObserver(function (entries) {
         entries.forEach(function (entry) {
@@ -231,6 +235,11 @@
       }, { rootMargin: "0px 0px 120px 0px" });
       nodes.forEach(function (node) { watcher.observe(node); });
       if (map) { watcher.observe(map); }
+    }
+    if (nodes.length && document.body.classList.contains("dash-print")) {
+      // The printed report: ECharts is fetched once the page has loaded, so that printing from
+      // the browser menu (below) can draw the charts not yet scrolled to.
+      afterLoad(function () { fetchScript(assets.echarts); });
     }
     // Printing from the browser menu: draw whatever ECharts can draw right now, at paper size.
     window.addEventListener("beforeprint", function () {
@@ -245,7 +254,7 @@
     });
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () {
-        (printed || withCharts(nodes)).then(function () { window.print(); });
+        withCharts(nodes).then(function () { window.print(); });
       });
     });
   }
