@@ -82,6 +82,12 @@ def max_results() -> int:
     return _int("CIVICLOOP_OPEN311_MAX_RESULTS", 1000)
 
 
+def page_size() -> int:
+    """How many requests a GET requests answers when the client names no `page_size` (the
+    spec caps a default query at 1000; a page of 50 is what clients show and serves fast)."""
+    return max(1, _int("CIVICLOOP_OPEN311_PAGE_SIZE", 50))
+
+
 def description_max() -> int:
     return 4000
 

@@ -7,10 +7,16 @@ number or e-mail address; the address is masked the way the public follow page m
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import tzinfo
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicloop.cases import workflow as wf
@@ -56,6 +62,8 @@ UPDATE_TEXT = {
     wf.REOPEN: "群众评价不满意，重新办理",
 }
 RESULT_ACTIONS = (wf.REPLY, wf.RESOLVE_LOCALLY)
+# The states whose status_notes quote an event's note (see `status_notes`).
+NOTED_STATES = frozenset({wf.CLOSED, wf.REJECTED, wf.MERGED, wf.REPLIED})
 NOTE_ACTIONS = (wf.REPLY, wf.RESOLVE_LOCALLY, wf.APPROVE, wf.REJECT, wf.MERGE)
 
 _PHONE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\d])")
@@ -142,9 +150,13 @@ def attribute_specs(category: Category) -> list[dict]:
 def service_notice(category: Category | None) -> str | None:
     if category is None:
         return None
-    unit = _("个工作日") if category.close_unit == DeadlineUnit.DAYS else _("个工作小时")
+    return _notice(category.close_limit, category.close_unit)
+
+
+def _notice(close_limit: int, close_unit: str) -> str:
+    unit = _("个工作日") if close_unit == DeadlineUnit.DAYS else _("个工作小时")
     return _("本类问题派遣至责任部门后一般在 %(n)d %(unit)s内办结") % {
-        "n": category.close_limit,
+        "n": close_limit,
         "unit": unit,
     }
 
@@ -172,17 +184,11 @@ def media_url(photo_id: int) -> str:
     return conf.site_url() + reverse("open311:media", args=[photo_id])
 
 
-def _first_photos(case_ids: list[int]) -> dict[int, int]:
-    """case id → id of its first report photo (one query for the whole page)."""
-    first: dict[int, int] = {}
-    rows = (
-        CasePhoto.objects.filter(case_id__in=case_ids, event__isnull=True)
-        .order_by("case_id", "id")
-        .values_list("case_id", "id")
-    )
-    for case_id, photo_id in rows:
-        first.setdefault(case_id, photo_id)
-    return first
+def _first_photo():
+    """The id of a case's first report photo, read in the case query itself (one index probe
+    per row, no round trip of its own)."""
+    photos = CasePhoto.objects.filter(case_id=OuterRef("pk"), event__isnull=True)
+    return Subquery(photos.order_by("id").values("id")[:1])
 
 
 def _latest_notes(case_ids: list[int]) -> dict[int, dict[str, CaseEvent]]:
@@ -198,8 +204,11 @@ def _latest_notes(case_ids: list[int]) -> dict[int, dict[str, CaseEvent]]:
     return latest
 
 
-def status_notes(case: Case, notes: dict[str, CaseEvent]) -> str | None:
-    label = str(CaseState(case.state).label)
+def status_notes(
+    case: Case | RequestRow, notes: dict[str, CaseEvent], label: str | None = None
+) -> str | None:
+    """`label`: the state's name when the caller has it already."""
+    label = label or str(CaseState(case.state).label)
     if case.state == wf.CLOSED:
         results = [notes[a] for a in RESULT_ACTIONS if a in notes]
         if results:
@@ -228,49 +237,200 @@ def _coordinate(value: float | None) -> float | None:
     return None if value is None else round(value, conf.coordinate_decimals())
 
 
+# What a GeoReport v2 request is made of, read as plain values (a case row is wide, and model
+# instances for a page of cases with their Open311 record cost more than the query itself).
+# Category and department come from the process's `directory`, not from joins.
+REQUEST_FIELDS = (
+    "id",
+    "description",
+    "category_id",
+    "lat",
+    "lng",
+    "address",
+    "department_id",
+    "state",
+    "contact_name",
+    "contact_phone",
+    "dispatched_at",
+    "close_deadline",
+    "deadline",
+    "closed_at",
+    "merged_into_id",
+    "created_at",
+    "updated_at",
+    "open311__full_description",
+    "open311__address_id",
+    "open311__media_url",
+)
+
+
+class RequestRow:
+    """One case as `requests_queryset` reads it: the attributes `scrub` and `status_notes` use,
+    under the names a Case has, plus the few related values a request shows."""
+
+    __slots__ = (*(f for f in REQUEST_FIELDS if f != "id"), "pk", "first_photo_id")
+
+    def __init__(self, values: dict):
+        self.pk = values.pop("id")
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _first_photo():
+    """The id of a case's first report photo, read in the case query itself (one index probe
+    per row, no round trip of its own)."""
+    photos = CasePhoto.objects.filter(case_id=OuterRef("pk"), event__isnull=True)
+    return Subquery(photos.order_by("id").values("id")[:1])
+
+
 def requests_queryset(qs=None):
-    qs = public_cases() if qs is None else qs
-    return qs.select_related("category__parent", "department", "open311")
+    """Cases as values for `service_requests` (filter, order and slice it as any queryset)."""
+    if qs is None:
+        return _all_requests().all()
+    return qs.annotate(first_photo_id=_first_photo()).values(*REQUEST_FIELDS, "first_photo_id")
 
 
-def service_requests(cases: list[Case]) -> list[dict]:
-    """The cases as GeoReport v2 requests: three queries for any number of cases."""
-    ids = [c.pk for c in cases]
-    photos = _first_photos(ids)
-    notes = _latest_notes(ids)
-    return [service_request(c, notes.get(c.pk, {}), photos.get(c.pk)) for c in cases]
+@functools.cache
+def _all_requests():
+    """Built once per process and only ever cloned (filter, order_by… copy it; it is never
+    evaluated): building this queryset costs more than a list request's query itself."""
+    return requests_queryset(public_cases())
 
 
-def _submission(case: Case):
-    try:
-        return case.open311
-    except Case.open311.RelatedObjectDoesNotExist:
-        return None
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    code: str
+    name: str
+    close_limit: int
+    close_unit: str
 
 
-def service_request(case: Case, notes: dict[str, CaseEvent], photo_id: int | None) -> dict:
-    submission = _submission(case)
+class Directory:
+    """Categories (by id and by service code) and department names as requests show them, read
+    whole (two small tables) and kept per process for a while: a page of requests then needs no
+    join for them, and a service_code filter becomes category ids, with which the database plans
+    from the category's own statistics (a rare category is read off its index instead of
+    walking every case of the period). A save or delete in this process forgets it at once
+    (signals); another process's change shows within TTL seconds, or at once for an id or code
+    this process has not seen."""
+
+    TTL = 60.0
+    RELOAD_AT_MOST_EVERY = 1.0  # an unknown code or id reloads, but not on every request
+
+    def __init__(self) -> None:
+        self.loaded_at = -1e9
+        self.categories: dict[int, ServiceInfo] = {}
+        self.by_code: dict[str, int] = {}
+        self.departments: dict[int, str] = {}
+
+    def forget(self) -> None:
+        self.loaded_at = -1e9
+
+    def _load(self) -> None:
+        rows = Category.objects.order_by().values_list(
+            "id", "code", "name", "close_limit", "close_unit"
+        )
+        self.categories = {row[0]: ServiceInfo(*row[1:]) for row in rows}
+        self.by_code = {info.code: pk for pk, info in self.categories.items()}
+        self.departments = dict(Department.objects.order_by().values_list("id", "name"))
+        self.loaded_at = time.monotonic()
+
+    def fresh(self, wanted_categories=(), wanted_codes=(), wanted_departments=()) -> Directory:
+        """Itself, reloaded if it is old or lacks one of the wanted ids or codes."""
+        age = time.monotonic() - self.loaded_at
+        lacking = (
+            any(c not in self.categories for c in wanted_categories)
+            or any(c not in self.by_code for c in wanted_codes)
+            or any(d not in self.departments for d in wanted_departments)
+        )
+        if age > self.TTL or (lacking and age > self.RELOAD_AT_MOST_EVERY):
+            self._load()
+        return self
+
+
+directory = Directory()
+
+
+def category_ids(codes: Iterable[str]) -> list[int]:
+    """The ids of the categories with these service codes (unknown codes match nothing)."""
+    codes = list(dict.fromkeys(codes))
+    known = directory.fresh(wanted_codes=codes).by_code
+    return [known[c] for c in codes if c in known]
+
+
+def forget_directory(**kwargs) -> None:
+    """Connected to category and department saves and deletes."""
+    directory.forget()
+
+
+def service_requests(rows: Iterable[dict]) -> list[dict]:
+    """The rows of `requests_queryset` as GeoReport v2 requests: at most one more query for any
+    number of them, for the notes of the cases whose status_notes quote one."""
+    cases = [RequestRow(r) for r in rows]
+    noted = [c.pk for c in cases if c.state in NOTED_STATES]
+    notes = _latest_notes(noted) if noted else {}
+    known = directory.fresh(
+        wanted_categories={c.category_id for c in cases if c.category_id is not None},
+        wanted_departments={c.department_id for c in cases if c.department_id is not None},
+    )
+    notices: dict[tuple, str] = {}
+    page = _Page(
+        media_base=media_url(0)[:-1],  # ".../open311/v2/media/", the id appended per row
+        zone=timezone.get_current_timezone(),
+        labels={state: str(label) for state, label in CaseState.choices},
+    )
+    answer = []
+    for case in cases:
+        service = known.categories.get(case.category_id)
+        notice = None
+        if service is not None:
+            unit = (service.close_limit, service.close_unit)
+            if unit not in notices:
+                notices[unit] = _notice(*unit)
+            notice = notices[unit]
+        department = known.departments.get(case.department_id) if case.dispatched_at else None
+        answer.append(
+            service_request(case, notes.get(case.pk, {}), service, notice, department, page)
+        )
+    return answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every row of one answer shares (looked up once, not per row)."""
+
+    media_base: str
+    zone: tzinfo
+    labels: dict[str, str]
+
+
+def service_request(
+    case: RequestRow,
+    notes: dict[str, CaseEvent],
+    service: ServiceInfo | None,
+    notice: str | None,
+    department: str | None,
+    page: _Page,
+) -> dict:
     closed = case.state in CLOSED_STATES
     updated = case.closed_at if case.state == wf.CLOSED and case.closed_at else case.updated_at
     expected = None if closed else (case.close_deadline or case.deadline)
-    media = media_url(photo_id) if photo_id else (submission.media_url if submission else "")
-    department = case.department if case.department_id and case.dispatched_at else None
+    photo = case.first_photo_id
+    media = f"{page.media_base}{photo}" if photo else case.open311__media_url
     return {
         "service_request_id": case.pk,
-        "status": status_of(case.state),
-        "status_notes": status_notes(case, notes),
-        "service_name": case.category.name if case.category_id else None,
-        "service_code": case.category.code if case.category_id else None,
-        "description": scrub(
-            (submission.full_description if submission else "") or case.description, case
-        ),
-        "agency_responsible": department.name if department else None,
-        "service_notice": service_notice(case.category),
-        "requested_datetime": w3c.stamp(case.created_at),
-        "updated_datetime": w3c.stamp(updated),
-        "expected_datetime": w3c.stamp(expected),
+        "status": "closed" if closed else "open",
+        "status_notes": status_notes(case, notes, page.labels.get(case.state)),
+        "service_name": service.name if service else None,
+        "service_code": service.code if service else None,
+        "description": scrub(case.open311__full_description or case.description, case),
+        "agency_responsible": department,
+        "service_notice": notice,
+        "requested_datetime": w3c.stamp(case.created_at, page.zone),
+        "updated_datetime": w3c.stamp(updated, page.zone),
+        "expected_datetime": w3c.stamp(expected, page.zone),
         "address": mask_address(case.address) or None,
-        "address_id": (submission.address_id or None) if submission else None,
+        "address_id": case.open311__address_id or None,
         "zipcode": None,
         "lat": _coordinate(case.lat),
         "long": _coordinate(case.lng),

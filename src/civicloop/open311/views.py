@@ -148,9 +148,10 @@ def _positive(params, name: str, default: int, maximum: int | None = None) -> in
     return value
 
 
-def page_slice(params) -> slice:
-    """The page/page_size extension; by default the first 1000."""
-    size = _positive(params, "page_size", conf.max_results(), conf.max_results())
+def page_slice(params, default_size: int) -> slice:
+    """The page/page_size extension: `default_size` a page unless the client asks for up to
+    the spec's 1000 (`page_size`)."""
+    size = _positive(params, "page_size", min(default_size, conf.max_results()), conf.max_results())
     page = _positive(params, "page", 1)
     return slice((page - 1) * size, page * size)
 
@@ -243,13 +244,13 @@ def requests(request, fmt):
         qs = records.requests_queryset().filter(created_at__gte=start, created_at__lte=end)
         codes = _list(params, "service_code")
         if codes:
-            qs = qs.filter(category__code__in=codes)
+            qs = qs.filter(category_id__in=records.category_ids(codes))
         statuses = _list(params, "status")
         if statuses:
             if not set(statuses) <= {"open", "closed"}:
                 raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
             qs = qs.filter(state__in=records.states_for(statuses))
-        cases = list(qs.order_by("-created_at", "-id")[page_slice(params)])
+        cases = list(qs.order_by("-created_at", "-id")[page_slice(params, conf.page_size())])
     return render.respond(fmt, "service_requests", records.service_requests(cases))
 
 
@@ -317,7 +318,9 @@ def updates(request, fmt):
     params = request.GET
     check_jurisdiction(params)
     start, end = date_range(params)
-    events = list(records.updates_queryset().filter(at__gte=start, at__lte=end)[page_slice(params)])
+    # A poller (FixMyStreet) asks for a period without paging: it gets up to the 1000.
+    page = page_slice(params, conf.max_results())
+    events = list(records.updates_queryset().filter(at__gte=start, at__lte=end)[page])
     return render.respond(fmt, "service_requests_updates", records.updates(events))
 
 

@@ -258,7 +258,7 @@ def test_listing_requests_takes_the_same_few_queries_for_many_cases(
         request_id = report(media=upload).json()[0]["service_request_id"]
         if n % 2:
             loop(request_id, "verify", "dispatch", "sign", "reply", "approve")
-    # throttle (cache) + cases + first photos + latest notes, whatever the number of cases
+    # throttle (cache) + cases (with their first photo) + latest notes, whatever the number
     with django_assert_max_num_queries(6):
         data = client.get("/open311/v2/requests.json").json()
     assert len(data) == 6
