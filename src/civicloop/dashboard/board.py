@@ -170,14 +170,10 @@ def category_names() -> dict[int, str]:
 def ranking(snapshot, scope, period, level: str) -> Table:
     """Children of the scope (or departments) graded 优/良/中/差 by composite score."""
     if level == "department":
-        group, names = (
-            "department_id",
-            {d.pk: d.short_name or d.name for d in Department.objects.filter(active=True)},
-        )
+        names = {d.pk: d.short_name or d.name for d in Department.objects.filter(active=True)}
         units = list(names)
         title = _("部门综合评价")
     else:
-        group = f"{level}_id"
         qs = Region.objects.filter(level=level)
         if scope.type == "street":
             qs = qs.filter(street_id=scope.id)
@@ -190,10 +186,7 @@ def ranking(snapshot, scope, period, level: str) -> Table:
             "community": _("社区综合评价"),
             "grid": _("网格综合评价"),
         }[level]
-    if scope.type == "district":
-        grouped = snapshot.units(level, period)
-    else:
-        grouped = snapshot.counters(scope.type, scope.id, period, group)
+    grouped = snapshot.units(level, period, None if scope.type == "district" else units)
     rows = []
     for unit in units:
         f = derive(grouped.get(unit, {}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 
 # Weights of the composite score (综合得分) of the three rates 响应率, 解决率, 满意率.
@@ -36,3 +38,9 @@ def map_limit() -> int:
 
 def max_period_days() -> int:
     return int(getattr(settings, "CIVICLOOP_DASHBOARD_MAX_DAYS", 3 * 366))
+
+
+def rebuild_processes() -> int:
+    """Worker processes computing a rebuild's case facts on PostgreSQL (1: in this process)."""
+    default = min(4, os.cpu_count() or 1)
+    return max(1, int(getattr(settings, "CIVICLOOP_ROLLUP_PROCESSES", default)))

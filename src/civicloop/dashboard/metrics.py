@@ -53,6 +53,8 @@ from .models import COUNTERS, CaseRollup, ScopeRollup
 
 SCOPE_TYPES = ("district", "street", "community", "grid", "department")
 GROUPS = ("day", "street_id", "community_id", "grid_id", "department_id", "category_id", "source")
+# Breakdowns every scope keeps in ScopeRollup (group_value is text): how to read the value back.
+SCOPE_GROUPS = {"category_id": int, "source": str}
 
 # The keys of the case figures, in the order the API and the exports list them, with 中文.
 LABELS: dict[str, str] = {
@@ -204,11 +206,18 @@ class Snapshot:
             raise ValueError(group)
         out: dict = defaultdict(_zero)
         sums = {name: Sum(name) for name in COUNTERS}
-        if group in (None, "day"):
-            # A scope's totals and trend: at most one ScopeRollup row per day.
+        column, convert = group, None
+        if group in (None, "day") or group in SCOPE_GROUPS:
+            # A scope's totals and trend (one row per day), or its breakdown by category or
+            # source (one row per day and value): ScopeRollup, however many cases.
             qs = ScopeRollup.objects.filter(
-                scope_type=scope_type, scope_id=scope_id or 0, day__range=(period.start, period.end)
+                scope_type=scope_type,
+                scope_id=scope_id or 0,
+                group_by=group if group in SCOPE_GROUPS else "",
+                day__range=(period.start, period.end),
             )
+            if group in SCOPE_GROUPS:
+                column, convert = "group_value", SCOPE_GROUPS[group]
         else:
             qs = CaseRollup.objects.filter(
                 rollups.scope_q(scope_type, scope_id), day__range=(period.start, period.end)
@@ -217,9 +226,9 @@ class Snapshot:
             row = qs.aggregate(**sums)
             out[None].update({k: v or 0 for k, v in row.items()})
         else:
-            for row in qs.values(group).annotate(**sums).order_by():
-                key = row.pop(group)
-                out[key].update({k: v or 0 for k, v in row.items()})
+            for row in qs.values(column).annotate(**sums).order_by():
+                key = row.pop(column)
+                out[convert(key) if convert else key].update({k: v or 0 for k, v in row.items()})
         lo, hi = period.start.isoformat(), period.end.isoformat()
         field = f"{scope_type}_id"
         for row in self.tail:
@@ -235,24 +244,25 @@ class Snapshot:
                 target[name] += row.get(name, 0)
         return dict(out)
 
-    def units(self, level: str, period: Period) -> dict:
-        """{scope id: counters} of every street, community, grid or department (district-wide
-        rankings), from ScopeRollup."""
+    def units(self, level: str, period: Period, ids: list[int] | None = None) -> dict:
+        """{scope id: counters} of every street, community, grid or department (or of those in
+        `ids`): the rankings, from ScopeRollup."""
         out: dict = defaultdict(_zero)
         sums = {name: Sum(name) for name in COUNTERS}
-        rows = (
-            ScopeRollup.objects.filter(scope_type=level, day__range=(period.start, period.end))
-            .values("scope_id")
-            .annotate(**sums)
-            .order_by()
+        qs = ScopeRollup.objects.filter(
+            scope_type=level, group_by="", day__range=(period.start, period.end)
         )
+        if ids is not None:
+            qs = qs.filter(scope_id__in=ids)
+        rows = qs.values("scope_id").annotate(**sums).order_by()
         for row in rows:
             key = row.pop("scope_id")
             out[key].update({k: v or 0 for k, v in row.items()})
         lo, hi = period.start.isoformat(), period.end.isoformat()
+        wanted = None if ids is None else set(ids)
         for row in self.tail:
             unit = row.get(f"{level}_id")
-            if unit and lo <= row["day"] <= hi:
+            if unit and lo <= row["day"] <= hi and (wanted is None or unit in wanted):
                 for name in COUNTERS:
                     out[unit][name] += row.get(name, 0)
         return dict(out)

@@ -104,23 +104,32 @@ class CaseRollup(Counters):
 
 class ScopeRollup(Counters):
     """Case figures of one local day for one scope (district 0, or a street, community, grid or
-    department): a scope's totals and trend read at most one row per day, however many cases."""
+    department): the scope's totals (group_by "") and its breakdowns by category and by source
+    (group_by "category_id" / "source", group_value the category id or source). A scope's
+    totals, trend and breakdowns read a few rows per day, however many cases."""
 
     day = models.DateField()
     scope_type = models.CharField(max_length=12)
     scope_id = models.IntegerField(default=0)
+    group_by = models.CharField(max_length=12, default="")
+    group_value = models.CharField(max_length=20, default="")
 
     class Meta:
         verbose_name = _("范围日汇总")
         verbose_name_plural = _("范围日汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=["scope_type", "scope_id", "day"], name="scope_rollup_key"
+                fields=["scope_type", "scope_id", "group_by", "group_value", "day"],
+                name="scope_rollup_group_key",
             )
+        ]
+        # Rankings read every unit of one level: its totals only, within a date range.
+        indexes = [
+            models.Index(fields=["scope_type", "group_by", "day"], name="scope_rollup_level_day")
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.scope_type} {self.scope_id}"
+        return f"{self.day} {self.scope_type} {self.scope_id} {self.group_by}={self.group_value}"
 
 
 class CaseFact(models.Model):

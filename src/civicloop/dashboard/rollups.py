@@ -8,10 +8,13 @@ Readers add the same new-minus-old for the cases changed since the watermark: th
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
+from multiprocessing import get_context
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
@@ -20,7 +23,7 @@ from django.utils import timezone
 from civicloop.cases.models import Case, CaseEvent
 from civicloop.lib.workclock import WorkClock
 
-from . import conf
+from . import conf, workers
 from .facts import CASE_FIELDS, EVENT_FIELDS, FACT_ACTIONS, case_days, deltas, dims_of
 from .models import COUNTERS, DIMENSIONS, CaseFact, CaseRollup, RollupWatermark, ScopeRollup
 
@@ -82,22 +85,27 @@ def compute_changes(
     return {k: dict(v) for k, v in changes.items()}, new_facts
 
 
-SCOPE_FIELDS = ("scope_type", "scope_id")
+SCOPE_FIELDS = ("scope_type", "scope_id", "group_by", "group_value")
 # Which dimension of a fine key (day, *DIMENSIONS) names each scope of ScopeRollup.
 SCOPE_DIMENSIONS = (("street", 1), ("community", 2), ("grid", 3), ("department", 4))
+# The breakdowns every scope keeps per day, and where a fine key holds their value.
+SCOPE_GROUPS = (("category_id", 5), ("source", 6))
 
 
 def scope_changes(changes: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
-    """The fine changes summed per (day, scope_type, scope_id): the district and each region
-    and department the case belongs to."""
+    """The fine changes summed per (day, scope_type, scope_id, group_by, group_value): for the
+    district and each region and department the case belongs to, its total (group_by "") and
+    its rows by category and by source."""
     out: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for key, counters in changes.items():
         day = key[0]
         targets = [("district", 0)] + [(t, key[i]) for t, i in SCOPE_DIMENSIONS if key[i]]
+        groups = [("", "")] + [(g, str(key[i])) for g, i in SCOPE_GROUPS]
         for scope_type, scope_id in targets:
-            target = out[(day, scope_type, scope_id)]
-            for name, n in counters.items():
-                target[name] += n
+            for group_by, group_value in groups:
+                target = out[(day, scope_type, scope_id, group_by, group_value)]
+                for name, n in counters.items():
+                    target[name] += n
     return {k: dict(v) for k, v in out.items()}
 
 
@@ -212,9 +220,9 @@ def settled_event_id(now: datetime) -> int:
     return settled.aggregate(last=Max("pk"))["last"] or 0
 
 
-def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain rows into a table the caller has just emptied: COPY on PostgreSQL, executemany
-    elsewhere."""
+def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple] | str) -> None:
+    """Rows into a table the caller has just emptied: COPY on PostgreSQL (`rows` may be COPY
+    text already), executemany elsewhere."""
     if not rows:
         return
     qn = connection.ops.quote_name
@@ -223,24 +231,74 @@ def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(rows if isinstance(rows, str) else copy_text(rows))
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def rebuild(now: datetime | None = None, *, chunk: int = 5000, progress=None) -> dict:
-    """Recreates the rollups from nothing (after changing holidays, or restoring a backup), in
-    one pass over the cases in id order: each case's fact from its row and its events, written
-    as it goes; the rollup rows summed in memory and written once at the end. Linear in the
-    cases. Readers see the old rollups until it commits; sweeps wait for it, then go on from
-    the watermark it sets (the last settled event: a case changed meanwhile is swept again)."""
-    now = now or timezone.now()
-    work = clock()
-    began = time.monotonic()
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+FACT_COLUMNS = ("case_id", *DIMENSIONS, "days")
+
+
+def copy_text(rows: Iterable[tuple]) -> str:
+    """Rows in COPY's text format (NULL as \\N)."""
+    return "".join(
+        "\t".join("\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in row) + "\n"
+        for row in rows
+    )
+
+
+def range_facts(first: int, last: int, now: datetime, work: WorkClock, *, chunk: int, text: bool):
+    """The facts of the cases first <= id < last, read `chunk` cases at a time: (fact rows, as
+    COPY text if `text`, the rollup sums {(day, *dims): [n per COUNTERS]}, cases, events)."""
     index = {name: i for i, name in enumerate(COUNTERS)}
     width = len(COUNTERS)
+    fine: dict[tuple, list[int]] = {}
+    rows: list = []
+    cases = events = 0
+    for start in range(first, last, chunk):
+        stop = min(start + chunk, last)
+        by_case: dict[int, list[dict]] = defaultdict(list)
+        for e in (
+            CaseEvent.objects.filter(case_id__gte=start, case_id__lt=stop, action__in=FACT_ACTIONS)
+            .order_by("id")
+            .values(*EVENT_FIELDS)
+        ):
+            by_case[e["case_id"]].append(e)
+            events += 1
+        for case in Case.objects.filter(pk__gte=start, pk__lt=stop).values(*CASE_FIELDS):
+            days = case_days(case, by_case.get(case["id"], ()), now, work)
+            dims = dims_of(case)
+            for day, counters in days.items():
+                key = (day, *dims)
+                row = fine.get(key)
+                if row is None:
+                    row = fine[key] = [0] * width
+                for name, n in counters.items():
+                    row[index[name]] += n
+            payload = json.dumps(days, separators=(",", ":"))
+            rows.append((case["id"], *dims, payload))
+            cases += 1
+    return (copy_text(rows) if text else rows), fine, cases, events
+
+
+def rebuild(
+    now: datetime | None = None, *, chunk: int = 5000, processes: int | None = None, progress=None
+) -> dict:
+    """Recreates the rollups from nothing (after changing holidays, or restoring a backup), in
+    one pass over the cases by id range: each case's fact from its row and its events; the
+    facts written as they come, the rollup rows summed in memory and written once at the end.
+    Linear in the cases; on PostgreSQL the ranges are computed by `processes` worker processes
+    (conf.rebuild_processes()) while this one writes, all in one transaction: readers see the
+    old rollups until it commits; sweeps wait for it, then go on from the watermark it sets
+    (the last settled event: a case changed meanwhile is swept again)."""
+    now = now or timezone.now()
+    began = time.monotonic()
+    text = connection.vendor == "postgresql"
+    processes = conf.rebuild_processes() if processes is None else processes
+    if connection.in_atomic_block:
+        processes = 1  # other processes would not see the caller's uncommitted rows
     fine: dict[tuple, list[int]] = {}
     cases = events = 0
     with transaction.atomic():
@@ -255,36 +313,42 @@ def rebuild(now: datetime | None = None, *, chunk: int = 5000, progress=None) ->
         )
         bounds = Case.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
         lo, hi = bounds["lo"] or 0, bounds["hi"] or -1
-        fact_columns = ("case_id", *DIMENSIONS, "days")
-        dumps = CaseFact._meta.get_field("days").get_db_prep_value
-        for first in range(lo, hi + 1, chunk):
-            last = first + chunk
-            by_case: dict[int, list[dict]] = defaultdict(list)
-            for e in (
-                CaseEvent.objects.filter(
-                    case_id__gte=first, case_id__lt=last, action__in=FACT_ACTIONS
-                )
-                .order_by("id")
-                .values(*EVENT_FIELDS)
-            ):
-                by_case[e["case_id"]].append(e)
-                events += 1
-            facts = []
-            for case in Case.objects.filter(pk__gte=first, pk__lt=last).values(*CASE_FIELDS):
-                days = case_days(case, by_case.get(case["id"], ()), now, work)
-                dims = dims_of(case)
-                for day, counters in days.items():
-                    key = (day, *dims)
-                    row = fine.get(key)
-                    if row is None:
-                        row = fine[key] = [0] * width
-                    for name, n in counters.items():
-                        row[index[name]] += n
-                facts.append((case["id"], *dims, dumps(days, connection, False)))
-            _bulk_insert(CaseFact, fact_columns, facts)
-            cases += len(facts)
-            if progress is not None and facts:
-                progress(cases, time.monotonic() - began)
+        # Ranges of up to ten chunks, at least four per process.
+        span = max(chunk, min(chunk * 10, -(-(hi - lo + 1) // (max(processes, 1) * 4))))
+        work = clock()  # one calendar for every process (a worker reads no holidays)
+        jobs = [
+            (first, min(first + span, hi + 1), now, chunk, work)
+            for first in range(lo, hi + 1, span)
+        ]
+        pool = None
+        if processes > 1 and text and len(jobs) > 1:
+            pool = ProcessPoolExecutor(
+                processes,
+                mp_context=get_context("spawn"),
+                initializer=workers.setup,
+                initargs=(connection.settings_dict["NAME"],),
+            )
+            results = pool.map(workers.rebuild_range, jobs)
+        else:
+            results = (range_facts(a, b, t, w, chunk=c, text=text) for a, b, t, c, w in jobs)
+        try:
+            for rows, part, n_cases, n_events in results:
+                _bulk_insert(CaseFact, FACT_COLUMNS, rows)
+                for key, row in part.items():
+                    into = fine.get(key)
+                    if into is None:
+                        fine[key] = row
+                    else:
+                        for i, n in enumerate(row):
+                            if n:
+                                into[i] += n
+                cases += n_cases
+                events += n_events
+                if progress is not None:
+                    progress(cases, time.monotonic() - began)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         changes = {
             key: {name: row[i] for i, name in enumerate(COUNTERS) if row[i]}
             for key, row in fine.items()
@@ -298,6 +362,7 @@ def rebuild(now: datetime | None = None, *, chunk: int = 5000, progress=None) ->
         "cases": cases,
         "events": events,
         "rollup_rows": len(changes),
+        "processes": processes if pool is not None else 1,
         "last_event_id": upto,
         "seconds": round(time.monotonic() - began, 1),
     }

@@ -16,7 +16,7 @@ from civicloop.cases import workflow as wf
 from civicloop.cases.models import Case
 from civicloop.core.errors import ActionRefused
 from civicloop.dashboard import metrics, rollups
-from civicloop.dashboard.models import CaseRollup, RollupWatermark
+from civicloop.dashboard.models import DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
 
 from .scenario import Story, at, frozen
 
@@ -27,6 +27,7 @@ VERIFIER = {
     "蓝色康桥社区第1网格": "community2",
 }
 DEPARTMENT_USER = {"CG": "department", "ZJ": "department2"}
+ROLLUP_KEY = ("day", *DIMENSIONS)
 
 
 # Most cases move on through the loop; the detours happen, but less often.
@@ -264,3 +265,20 @@ def test_a_sweep_stops_below_an_event_younger_than_the_lag(foundation):
     # At 10:00 the 9:59:50 report is younger than the 30-second lag: the sweep stops below it.
     assert rollups.settled_event_id(at(10, 9, 10, 0)) == old.events.last().pk
     assert rollups.settled_event_id(at(10, 9, 11, 0)) == young.events.last().pk
+
+
+# Worker processes compute a rebuild on PostgreSQL only (they read the parent's database).
+if connection.settings_dict["ENGINE"].endswith("postgresql"):
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_parallel_rebuild_writes_what_a_serial_one_does(foundation):
+        _story, now, _sweeps = random_history(foundation, 1)
+        with frozen(now):
+            serial = rollups.rebuild(processes=1, chunk=2)
+            facts = {f.case_id: f.days for f in CaseFact.objects.all()}
+            rows = sorted(CaseRollup.objects.values_list(*ROLLUP_KEY, "received", "closed", "due"))
+            parallel = rollups.rebuild(processes=2, chunk=2)
+        assert parallel["processes"] == 2 and parallel["cases"] == serial["cases"] > 5
+        assert {f.case_id: f.days for f in CaseFact.objects.all()} == facts
+        got = sorted(CaseRollup.objects.values_list(*ROLLUP_KEY, "received", "closed", "due"))
+        assert got == rows
