@@ -163,10 +163,29 @@ def _event(case, action, user, role, from_state, *, note="", data=None, flagged=
     )
 
 
-def _after_commit(case_id: int, event_id: int) -> None:
-    from .notify import announce
+def _queue_shares_transaction(task) -> bool:
+    """Whether the task queue is a table in this database (django_tasks_db)."""
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover - a dependency of the project
+        return False
+    return isinstance(task.get_backend(), DatabaseBackend)
 
-    transaction.on_commit(lambda: announce(case_id, event_id))
+
+def _after_commit(*events: CaseEvent) -> None:
+    """Schedules who hears about these events, outside the request.
+
+    With the database task queue the task is written in the action's own transaction: it
+    commits with the events (an acknowledged action is never left unannounced) or rolls back
+    with them (nothing is sent for what was undone). Any other queue gets the task right after
+    the commit."""
+    from .tasks import announce_events
+
+    pairs = [[event.case_id, event.pk] for event in events]
+    if _queue_shares_transaction(announce_events):
+        announce_events.enqueue(pairs)
+    else:
+        transaction.on_commit(lambda: announce_events.enqueue(pairs))
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -270,7 +289,7 @@ def create_case(
                 data={"source": source, "routed": bool(case.grid_id or case.community_id)},
             )
             photos.store(case, list(images), stored=stored)
-            _after_commit(case.pk, event.pk)
+            _after_commit(event)
     except IntegrityError:
         photos.discard(stored)
         if idempotency_key:
@@ -314,7 +333,7 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
         with transaction.atomic():
             case = (
                 Case.objects.select_for_update(of=("self",))
-                .select_related("category", "grid", "community", "street", "department")
+                .select_related("category")
                 .filter(pk=case_id)
                 .first()
             )
@@ -329,9 +348,7 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
                 if action not in (wf.REPLY, wf.RESOLVE_LOCALLY, wf.COMMENT, wf.VERIFY):
                     raise invalid(_("该操作不能上传照片"))
                 photos.store(case, list(images), event=event, stored=stored)
-            for extra in ctx.extra_events:
-                _after_commit(extra.case_id, extra.pk)
-            _after_commit(case.pk, event.pk)
+            _after_commit(*ctx.extra_events, event)
     except BaseException:
         photos.discard(stored)
         raise
@@ -433,7 +450,9 @@ def _verify(ctx: Context):
     case, f = ctx.case, ctx.fields
     if f["category"] is not None:
         case.category = f["category"]
-        case.department = routing.suggest_department(f["category"]) or case.department
+        suggested = routing.suggest_department(f["category"])
+        if suggested is not None:
+            case.department = suggested
     if f["grid"] is not None and wf.DISPATCHER in perms.case_roles(ctx.user, case):
         case.grid, case.community, case.street = f["grid"], f["grid"].community, f["grid"].street
     case.verified_at = ctx.now
@@ -646,7 +665,7 @@ def evaluate_by_default(case_id: int) -> bool:
         event = _evaluate(ctx)
         case.version += 1
         case.save()
-        _after_commit(case.pk, event.pk)
+        _after_commit(*ctx.extra_events, event)
     return True
 
 
@@ -666,7 +685,5 @@ def evaluate_by_token(token: str, fields: Mapping[str, Any]) -> Case:
         event = _evaluate(ctx)
         case.version += 1
         case.save()
-        for extra in ctx.extra_events:
-            _after_commit(extra.case_id, extra.pk)
-        _after_commit(case.pk, event.pk)
+        _after_commit(*ctx.extra_events, event)
     return case

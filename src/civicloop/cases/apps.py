@@ -8,4 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("随手拍")
 
     def ready(self) -> None:
-        from . import routing  # noqa: F401  (connects the grid-cache invalidation signals)
+        # Connect the signals that mark the per-process snapshots stale (see snapshots.py).
+        from civicloop.core import permissions  # noqa: F401
+
+        from . import deadlines, references, routing  # noqa: F401

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from civicloop.core import snapshots
 from civicloop.core.models import HolidayOverride
 from civicloop.lib.workclock import WorkClock
 
@@ -15,10 +20,29 @@ DEFAULT_SIGN = (2, DeadlineUnit.HOURS)
 DEFAULT_CLOSE = (5, DeadlineUnit.DAYS)
 
 
+_lock = threading.Lock()
+_calendar: dict = {"token": None, "clock": None}
+
+
+@receiver(post_save, sender=HolidayOverride)
+@receiver(post_delete, sender=HolidayOverride)
+def _overrides_changed(sender, **kwargs) -> None:
+    snapshots.changed(snapshots.CALENDAR)
+
+
 def clock() -> WorkClock:
-    """A working clock with the admin's corrections to the statutory calendar."""
-    overrides = dict(HolidayOverride.objects.values_list("date", "is_working_day"))
-    return WorkClock(overrides=overrides)
+    """A working clock with the admin's corrections to the statutory calendar.
+
+    One clock per process, rebuilt when an override is saved or deleted (see snapshots); the
+    clock is an immutable snapshot that remembers the days it was asked about."""
+    token = snapshots.token(snapshots.CALENDAR)
+    current = _calendar
+    if current["clock"] is None or current["token"] != token:
+        overrides = dict(HolidayOverride.objects.values_list("date", "is_working_day"))
+        with _lock:
+            _calendar.update(token=token, clock=WorkClock(overrides=overrides))
+        return _calendar["clock"]
+    return current["clock"]
 
 
 def add(work: WorkClock, start: datetime, amount: int, unit: str) -> datetime:

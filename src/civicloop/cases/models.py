@@ -293,7 +293,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lat", "lng"], name="case_latlng"),
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),
-            models.Index(fields=["department", "state"], name="case_dept_state"),
+            # A department's queue (待签收, 办理中) newest first, read in order off the index.
+            models.Index(
+                fields=["department", "state", "created_at", "id"], name="case_dept_state_created"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicloop.core.models import Role, RoleAssignment, ScopeType
-from civicloop.notifications.actions import notify, post_webhook
+from civicloop.notifications.actions import notify_many, post_webhook
 
 from . import workflow as wf
 from .models import Case, CaseEvent
@@ -36,8 +36,8 @@ WEBHOOK_ACTIONS = frozenset(
 
 
 def users_with(role: str, q: Q) -> list:
-    ids = RoleAssignment.objects.filter(q, role=role).values_list("user_id", flat=True)
-    return list(get_user_model().objects.filter(pk__in=set(ids), is_active=True))
+    held = RoleAssignment.objects.filter(q, role=role).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=held, is_active=True))
 
 
 def region_staff(role: str, case: Case) -> list:
@@ -87,16 +87,13 @@ def holders(case: Case) -> list:
 
 def _send(people, case: Case, key: str, title: str, body: str = "", kind: str = "case") -> None:
     url = reverse("cases:detail", args=[case.pk])
-    seen = set()
-    for person in people:
-        if person is None or person.pk in seen:
-            continue
-        seen.add(person.pk)
-        notify(person, kind=kind, title=title, body=body, url=url, key=key)
+    notify_many(people, kind=kind, title=title, body=body, url=url, key=key)
 
 
 def announce(case_id: int, event_id: int) -> None:
-    case = Case.objects.select_related("department", "category").filter(pk=case_id).first()
+    case = (
+        Case.objects.select_related("department", "category", "reporter").filter(pk=case_id).first()
+    )
     event = CaseEvent.objects.filter(pk=event_id).first()
     if case is None or event is None:
         return

@@ -41,11 +41,29 @@ def visible_to(user, qs=None):
 
 
 def can_view(user, case: Case) -> bool:
-    return visible_to(user).filter(pk=case.pk).exists()
+    """`visible_to(user)` decided for one loaded case, without a query (the same rule)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if case.reporter_id is not None and case.reporter_id == user.pk:
+        return True
+    if scope.in_region(
+        user,
+        REGION_VIEWERS,
+        street=case.street_id,
+        community=case.community_id,
+        grid=case.grid_id,
+    ):
+        return True
+    return bool(
+        case.department_id
+        and case.dispatched_at is not None
+        and case.department_id in scope.department_ids(user)
+    )
 
 
-def _region(case: Case):
-    return case.grid or case.community or case.street
+def _placed(case: Case) -> list[int]:
+    """The case's grid, community and street (the district above them covers every case)."""
+    return [pk for pk in (case.grid_id, case.community_id, case.street_id) if pk]
 
 
 def case_roles(user, case: Case) -> set[str]:
@@ -55,12 +73,12 @@ def case_roles(user, case: Case) -> set[str]:
         return roles
     if case.reporter_id == user.pk:
         roles.add(wf.REPORTER)
-    region = _region(case)
-    if case.grid_id and scope.covers_region(user, [Role.GRID_WORKER], case.grid):
+    placed = _placed(case)
+    if case.grid_id and scope.covers_placed(user, [Role.GRID_WORKER], placed):
         roles.add(wf.GRID)
-    if region is not None and scope.covers_region(user, [Role.COMMUNITY_STAFF], region):
+    if placed and scope.covers_placed(user, [Role.COMMUNITY_STAFF], placed):
         roles.add(wf.COMMUNITY)
-    if scope.covers_region(user, [Role.DISPATCHER], region):
+    if scope.covers_placed(user, [Role.DISPATCHER], placed):
         roles.add(wf.DISPATCHER)
     if (
         case.department_id

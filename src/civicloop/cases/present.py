@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civicloop.core.models import PersonalDataAccess
@@ -12,7 +13,36 @@ from civicloop.lib.masking import mask_address, mask_name, mask_phone
 from . import deadlines
 from . import permissions as perms
 from . import workflow as wf
-from .models import Case, CaseState, DeadlineState
+from .models import Case, CaseSource, CaseState, DeadlineState
+
+# The case columns a summary reads (with `refs`, lists load only these: see summary()).
+SUMMARY_FIELDS = (
+    "id",
+    "state",
+    "description",
+    "category_id",
+    "department_id",
+    "grid_id",
+    "community_id",
+    "street_id",
+    "address",
+    "lat",
+    "lng",
+    "source",
+    "deadline",
+    "deadline_state",
+    "duplicate_count",
+    "reopen_count",
+    "rework_count",
+    "rating",
+    "evaluated_by_default",
+    "created_at",
+    "updated_at",
+    "token",
+    # for the viewer's roles on the case (permissions.case_roles)
+    "reporter_id",
+    "dispatched_at",
+)
 
 ROLE_LABELS = {
     wf.GRID: "网格员",
@@ -30,8 +60,21 @@ def action_label(action: str) -> str:
     return _(wf.ACTION_LABELS.get(action, action))
 
 
+_LABELS: dict[tuple, str] = {}
+
+
+def _label(choices, value: str) -> str:
+    """A choice's label in the active language (remembered: lists ask for the same few)."""
+    key = (choices, value, get_language())
+    found = _LABELS.get(key)
+    if found is None:
+        found = str(choices(value).label) if value in choices.values else value
+        _LABELS[key] = found
+    return found
+
+
 def state_label(state: str) -> str:
-    return str(CaseState(state).label) if state in CaseState.values else state
+    return _label(CaseState, state)
 
 
 def _ref(obj, name_attr: str = "name") -> dict | None:
@@ -51,26 +94,39 @@ def category_ref(category) -> dict | None:
     }
 
 
-def summary(case: Case, viewer, *, now=None, work=None, full: bool | None = None) -> dict:
+def summary(
+    case: Case, viewer, *, now=None, work=None, full: bool | None = None, refs=None
+) -> dict:
+    """The case as a list shows it. With `refs` (references.current()) the category, department
+    and regions are named from the reference snapshot by id, so the case may be loaded with
+    only SUMMARY_FIELDS and no joins; without, from the case's related objects."""
     now = now or timezone.now()
     full = perms.sees_contact(viewer, case) if full is None else full
     left = deadlines.time_left_seconds(case, now, work)
+    if refs is not None:
+        category = refs.category(case.category_id)
+        department = refs.department(case.department_id)
+        grid, community = refs.region(case.grid_id), refs.region(case.community_id)
+        street = refs.region(case.street_id)
+    else:
+        category, department = category_ref(case.category), _ref(case.department)
+        grid, community, street = _ref(case.grid), _ref(case.community), _ref(case.street)
     return {
         "id": case.pk,
         "number": case.number,
         "state": case.state,
         "state_label": state_label(case.state),
         "description": case.description,
-        "category": category_ref(case.category),
-        "department": _ref(case.department),
-        "grid": _ref(case.grid),
-        "community": _ref(case.community),
-        "street": _ref(case.street),
+        "category": category,
+        "department": department,
+        "grid": grid,
+        "community": community,
+        "street": street,
         "address": case.address if full else mask_address(case.address),
         "lat": case.lat,
         "lng": case.lng,
         "source": case.source,
-        "source_label": case.get_source_display(),
+        "source_label": _label(CaseSource, case.source),
         "deadline": case.deadline,
         # Past the deadline is overdue even before the sweep has flagged it.
         "deadline_state": DeadlineState.OVERDUE
@@ -98,9 +154,18 @@ def actor_name(event, full: bool) -> str:
     return real or event.actor.get_username()
 
 
-def events(case: Case, viewer, *, full: bool) -> list[dict]:
+def photos_by_event(case: Case) -> dict[int | None, list]:
+    """The case's photos in one query, by the event they belong to (None: the report's own)."""
+    found: dict[int | None, list] = {}
+    for photo in case.photos.all():
+        found.setdefault(photo.event_id, []).append(photo)
+    return found
+
+
+def events(case: Case, viewer, *, full: bool, photos: dict | None = None) -> list[dict]:
+    photos = photos_by_event(case) if photos is None else photos
     rows = []
-    for e in case.events.select_related("actor__profile").prefetch_related("photos"):
+    for e in case.events.select_related("actor__profile"):
         rows.append(
             {
                 "id": e.pk,
@@ -116,7 +181,7 @@ def events(case: Case, viewer, *, full: bool) -> list[dict]:
                 "note": e.note,
                 "flagged": e.flagged,
                 "data": e.data,
-                "photos": [photo_ref(case, p) for p in e.photos.all()],
+                "photos": [photo_ref(case, p) for p in photos.get(e.pk, ())],
             }
         )
     return rows
@@ -153,19 +218,20 @@ def log_personal_access(viewer, case: Case) -> None:
     )
 
 
-def detail(case: Case, viewer, *, now=None, log_access: bool = True) -> dict:
+def detail(case: Case, viewer, *, now=None, log_access: bool = True, refs=None) -> dict:
     now = now or timezone.now()
     work = deadlines.clock()
     full = perms.sees_contact(viewer, case)
-    data = summary(case, viewer, now=now, work=work, full=full)
+    photos = photos_by_event(case)
+    data = summary(case, viewer, now=now, work=work, full=full, refs=refs)
     data.update(
         {
             "state_label": state_label(case.state),
             "attributes": case.attributes,
             "contact": contact(case, viewer, full),
             "source_detail": case.source_detail,
-            "events": events(case, viewer, full=full),
-            "photos": [photo_ref(case, p) for p in case.photos.filter(event__isnull=True)],
+            "events": events(case, viewer, full=full, photos=photos),
+            "photos": [photo_ref(case, p) for p in photos.get(None, ())],
             "merged_into": case.merged_into_id,
             "extension_request": (
                 {"hours": case.extension_hours, "reason": case.extension_reason}

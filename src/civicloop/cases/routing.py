@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import threading
-import uuid
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from shapely.prepared import prep
 
+from civicloop.core import snapshots
 from civicloop.core.models import Department, Region
 from civicloop.lib import geo
 
 from .models import Category
 
-_VERSION_KEY = "cases:grid-polygons-version"
 _lock = threading.Lock()
 _polygons: dict = {"version": None, "items": []}
 
@@ -24,23 +23,22 @@ _polygons: dict = {"version": None, "items": []}
 @receiver(post_delete, sender=Region)
 def _regions_changed(sender, **kwargs) -> None:
     # Every process compares this shared token with its own before using cached polygons.
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    snapshots.changed(snapshots.GRID_POLYGONS)
 
 
 def _grid_polygons() -> list:
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        # A fresh (or flushed) cache: a new token makes every process reload once.
-        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(_VERSION_KEY)
+    """[(grid with its community and street, prepared boundary)], loaded once per process and
+    again after any region changes."""
+    version = snapshots.token(snapshots.GRID_POLYGONS)
     with _lock:
         if _polygons["version"] != version or not _polygons["items"]:
             items = []
-            for grid_id, geometry in Region.objects.filter(
+            grids = Region.objects.filter(
                 level=Region.Level.GRID, geometry__isnull=False
-            ).values_list("pk", "geometry"):
+            ).select_related("community", "street")
+            for grid in grids:
                 try:
-                    items.append((grid_id, prep(geo.parse_polygon(geometry))))
+                    items.append((grid, prep(geo.parse_polygon(grid.geometry))))
                 except ValueError:
                     continue  # an invalid grid boundary must not stop every report
             _polygons.update(version=version, items=items)
@@ -52,9 +50,9 @@ def locate(lat: float, lng: float) -> Region | None:
     from shapely.geometry import Point
 
     point = Point(lng, lat)
-    for grid_id, polygon in _grid_polygons():
+    for grid, polygon in _grid_polygons():
         if polygon.covers(point):
-            return Region.objects.select_related("community", "street").filter(pk=grid_id).first()
+            return copy.copy(grid)  # the caller's own instance; the snapshot stays as loaded
     return None
 
 

@@ -60,6 +60,17 @@ def sweep_default_satisfaction(now=None) -> int:
 
 
 @task()
+def announce_events(events: list[list[int]]) -> int:
+    """Tells who must hear about each (case id, event id): notifications, the department's
+    webhook. Safe to run again: every message has a dedupe key."""
+    from .notify import announce
+
+    for case_id, event_id in events:
+        announce(case_id, event_id)
+    return len(events)
+
+
+@task()
 def run_sweeps() -> None:
     sweep_deadlines()
     sweep_default_satisfaction()

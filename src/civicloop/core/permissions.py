@@ -3,10 +3,14 @@ departments and party organisations. Every app's `visible_to` and `can` build on
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
+from . import snapshots
 from .models import REGION_SCOPES, Department, PartyOrg, Region, Role, RoleAssignment, ScopeType
 
 NOTHING = Q(pk__in=[])
@@ -22,17 +26,53 @@ STAFF_ROLES = frozenset(
 )
 
 
+# Role assignments per user id, shared by the process's requests while no assignment (nor a
+# region, department or party organisation they name) has changed anywhere: see snapshots.
+# The signals are connected when this module is imported (civicloop.cases.apps makes sure).
+_SHARED_USERS = 5000
+_shared_lock = threading.Lock()
+_shared: dict = {"token": None, "users": OrderedDict()}
+
+
+def _roles_changed(sender, **kwargs) -> None:
+    snapshots.changed(snapshots.ROLES)
+
+
+for _model in (RoleAssignment, Region, Department, PartyOrg):
+    post_save.connect(_roles_changed, sender=_model, dispatch_uid=f"core.roles.save.{_model}")
+    post_delete.connect(_roles_changed, sender=_model, dispatch_uid=f"core.roles.delete.{_model}")
+
+
+def _shared_assignments(user_id: int) -> list[RoleAssignment]:
+    token = snapshots.token(snapshots.ROLES)
+    with _shared_lock:
+        if _shared["token"] != token:
+            _shared.update(token=token, users=OrderedDict())
+        found = _shared["users"].get(user_id)
+        if found is not None:
+            _shared["users"].move_to_end(user_id)
+            return list(found)
+    rows = list(
+        RoleAssignment.objects.filter(user_id=user_id).select_related(
+            "region", "department", "party_org"
+        )
+    )
+    with _shared_lock:
+        if _shared["token"] == token:
+            _shared["users"][user_id] = tuple(rows)
+            while len(_shared["users"]) > _SHARED_USERS:
+                _shared["users"].popitem(last=False)
+    return rows
+
+
 def assignments(user) -> list[RoleAssignment]:
-    """The user's role assignments, loaded once per request (cached on the user object)."""
+    """The user's role assignments, loaded once per request (cached on the user object) and
+    shared between requests until any assignment changes (a per-process snapshot)."""
     if user is None or not user.is_authenticated:
         return []
     cached = getattr(user, "_civicloop_assignments", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user).select_related(
-                "region", "department", "party_org"
-            )
-        )
+        cached = _shared_assignments(user.pk)
         if user.is_superuser and not any(a.role == Role.ADMIN for a in cached):
             cached.append(RoleAssignment(user=user, role=Role.ADMIN, scope_type=ScopeType.DISTRICT))
         user._civicloop_assignments = cached
@@ -84,6 +124,25 @@ def region_q(
     return q
 
 
+def in_region(
+    user,
+    roles: Iterable[str],
+    *,
+    street: int | None = None,
+    community: int | None = None,
+    grid: int | None = None,
+) -> bool:
+    """Whether `region_q(user, roles)` matches one object placed in these regions (ids of its
+    street, community and grid foreign keys): the same rule, decided without a query."""
+    placed = {ScopeType.STREET: street, ScopeType.COMMUNITY: community, ScopeType.GRID: grid}
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return True
+        if a.region_id and placed.get(a.scope_type) == a.region_id:
+            return True
+    return False
+
+
 def region_ids(user, roles: Iterable[str], level: str | None = None) -> set[int] | None:
     """Ids of regions (optionally of one level) the roles cover; None means the whole district."""
     ids: set[int] = set()
@@ -110,6 +169,19 @@ def covers_region(user, roles: Iterable[str], region: Region | None) -> bool:
             return True
         if region is not None and a.scope_type in REGION_SCOPES and a.region_id:
             if a.region_id in {node.pk for node in region.ancestors()}:
+                return True
+    return False
+
+
+def covers_placed(user, roles: Iterable[str], region_ids: Iterable[int]) -> bool:
+    """`covers_region` for something placed in a region whose ancestors below the district are
+    already known (e.g. a case's grid, community and street ids): no walk up the region tree."""
+    placed = set(region_ids)
+    for a in _matching(user, roles):
+        if a.scope_type == ScopeType.DISTRICT:
+            return True
+        if a.scope_type in REGION_SCOPES and a.region_id:
+            if a.region_id in placed or a.region.level == Region.Level.DISTRICT:
                 return True
     return False
 

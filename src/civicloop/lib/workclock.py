@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -19,6 +21,31 @@ DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
 )
 
 _ONE_DAY = timedelta(days=1)
+
+
+@functools.cache
+def _statutory_exceptions() -> dict[date, int]:
+    """Days on which the statutory calendar departs from Monday to Friday: -1 for a weekday off
+    (holiday), +1 for a weekend day worked (调休). Every other day, and every day of a year the
+    package has no data for, follows Monday to Friday (as ``chinese_calendar.is_workday`` does)."""
+    found: dict[date, int] = {}
+    for d in chinese_calendar.holidays:
+        if d.weekday() < 5 and d not in chinese_calendar.workdays:
+            found[d] = -1
+    for d in chinese_calendar.workdays:
+        if d.weekday() >= 5:
+            found[d] = 1
+    return found
+
+
+def _weekdays_between(start: date, end: date) -> int:
+    """Mondays to Fridays in [start, end)."""
+    days = (end - start).days
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    first = start.weekday()
+    return weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < 5)
 
 
 def _offset(t: time) -> timedelta:
@@ -55,6 +82,7 @@ class WorkClock:
         self._overrides = dict(overrides or {})
         # Day answers never change for one clock; lists of cases ask about the same days often.
         self._days: dict[date, bool] = {}
+        self._exceptions: tuple[list[date], list[int]] | None = None
         self.tz = tz
 
     @property
@@ -80,6 +108,33 @@ class WorkClock:
         except NotImplementedError:
             # The package only ships data for a fixed range of years (e.g. not 2027 yet).
             return d.weekday() < 5
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in [start, end), counted without visiting each day: Mondays to Fridays,
+        corrected by the days on which the calendar (statutory, then overrides) departs from
+        them."""
+        if end <= start:
+            return 0
+        dates, sums = self._exception_index()
+        corrections = sums[bisect.bisect_left(dates, end)] - sums[bisect.bisect_left(dates, start)]
+        return _weekdays_between(start, end) + corrections
+
+    def _exception_index(self) -> tuple[list[date], list[int]]:
+        """Sorted days that depart from Monday to Friday, and prefix sums of their corrections."""
+        if self._exceptions is None:
+            found = dict(_statutory_exceptions())
+            for d, working in self._overrides.items():
+                correction = int(bool(working)) - int(d.weekday() < 5)
+                if correction:
+                    found[d] = correction
+                else:
+                    found.pop(d, None)
+            dates = sorted(found)
+            sums = [0]
+            for d in dates:
+                sums.append(sums[-1] + found[d])
+            self._exceptions = (dates, sums)
+        return self._exceptions
 
     def is_working_time(self, t: datetime) -> bool:
         """Whether ``t`` lies inside a working period (both ends inclusive)."""
@@ -129,13 +184,9 @@ class WorkClock:
         total = self._overlap_on(first, lo, hi)
         if last > first:
             total += self._overlap_on(last, lo, hi)
-            # Whole days in between count fully: only which of them are working days matters.
+            # Whole days in between count fully: only how many of them are working days matters.
             full_day = sum((e - s for s, e in self._periods), timedelta())
-            day = first + _ONE_DAY
-            while day < last:
-                if self.is_working_day(day):
-                    total += full_day
-                day += _ONE_DAY
+            total += full_day * self.working_days_between(first + _ONE_DAY, last)
         return total.total_seconds()
 
     def _overlap_on(self, day: date, lo: datetime, hi: datetime) -> timedelta:

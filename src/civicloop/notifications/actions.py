@@ -32,6 +32,43 @@ def notify(
     return notification
 
 
+def notify_many(
+    recipients, *, kind: str, title: str, body: str = "", url: str = "", key: str
+) -> int:
+    """`notify` for several recipients at once: one transaction and one INSERT for all of them;
+    a recipient who already has this key's notification gets nothing new. Returns how many
+    recipients were given (each once)."""
+    people = list({p.pk: p for p in recipients if p is not None}.values())
+    if not people:
+        return 0
+    keys = {p.pk: f"{key}:{p.pk}"[:200] for p in people}
+    rows = [
+        Notification(
+            recipient=p,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            url=url,
+            dedupe_key=keys[p.pk],
+        )
+        for p in people
+    ]
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        mailed = [keys[p.pk] for p in people if p.email]
+        if mailed:
+            from .tasks import send_notification_email
+
+            # Not yet emailed (new, or left from an earlier try): the task claims each row, so
+            # that a notification is emailed once however often it is enqueued.
+            pending = Notification.objects.filter(
+                dedupe_key__in=mailed, emailed_at__isnull=True
+            ).values_list("pk", flat=True)
+            for pk in pending:
+                transaction.on_commit(lambda pk=pk: send_notification_email.enqueue(pk))
+    return len(people)
+
+
 def mark_read(user, notification_ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:

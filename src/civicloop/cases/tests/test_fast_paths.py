@@ -1,0 +1,286 @@
+"""What the fast paths of the case API must keep: the same answers as the straightforward way
+(working days counted without a walk, permissions decided without a query, names from the
+reference snapshot), snapshots that follow every change, and announcements that commit with
+the action when the task queue is in the database."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from civicloop.cases import deadlines, present, references
+from civicloop.cases import permissions as perms
+from civicloop.cases.models import Case, Category
+from civicloop.core import permissions as scope
+from civicloop.core import snapshots
+from civicloop.core.models import HolidayOverride, RoleAssignment
+from civicloop.lib.workclock import SHANGHAI, WorkClock
+from civicloop.notifications.models import Notification
+
+from .conftest import post_json
+
+pytestmark = pytest.mark.django_db
+
+
+# --- working days ---------------------------------------------------------------------------
+
+
+def walked_days(clock: WorkClock, start: date, end: date) -> int:
+    count, day = 0, start
+    while day < end:
+        count += clock.is_working_day(day)
+        day += timedelta(days=1)
+    return count
+
+
+def walked_seconds(clock: WorkClock, a: datetime, b: datetime) -> float:
+    """Working seconds between a and b by visiting every day (the definition)."""
+    if b < a:
+        return -walked_seconds(clock, b, a)
+    lo, hi = (
+        a.astimezone(clock.tz).replace(tzinfo=None),
+        b.astimezone(clock.tz).replace(tzinfo=None),
+    )
+    total, day = timedelta(), lo.date()
+    while day <= hi.date():
+        if clock.is_working_day(day):
+            for start, end in ((time(8, 30), time(12)), (time(13, 30), time(17, 30))):
+                begin = max(datetime.combine(day, start), lo)
+                finish = min(datetime.combine(day, end), hi)
+                if finish > begin:
+                    total += finish - begin
+        day += timedelta(days=1)
+    return total.total_seconds()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_working_days_are_counted_as_a_day_by_day_walk_counts_them(seed):
+    rng = random.Random(seed)
+    # Overrides of every kind: a weekday off, a weekend day worked, a holiday worked, a make-up
+    # day off, and days in years the statutory calendar has no data for.
+    overrides = {
+        date(2025, 10, 3): True,  # National Day holiday, worked
+        date(2025, 9, 28): False,  # make-up Sunday, off
+        date(2026, 3, 14): True,  # a Saturday, worked
+        date(2026, 3, 16): False,  # a Monday, off
+        date(2030, 1, 7): False,  # Monday in a year without data
+        date(2003, 6, 7): True,  # Saturday before the data starts
+    }
+    clock = WorkClock(overrides=overrides)
+    for _ in range(150):
+        start = date(2002, 1, 1) + timedelta(days=rng.randrange(0, 365 * 30))
+        end = start + timedelta(days=rng.randrange(0, 800))
+        assert clock.working_days_between(start, end) == walked_days(clock, start, end)
+        a = datetime.combine(start, time(rng.randrange(24), rng.randrange(60)), SHANGHAI)
+        b = datetime.combine(end, time(rng.randrange(24), rng.randrange(60)), SHANGHAI)
+        assert clock.working_seconds_between(a, b) == walked_seconds(clock, a, b)
+        assert clock.working_seconds_between(b, a) == -walked_seconds(clock, a, b)
+
+
+# --- snapshots follow every change -----------------------------------------------------------
+
+
+def sh(*args):
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def test_the_shared_clock_follows_overrides_added_and_removed():
+    friday = sh(2026, 3, 13, 16, 30)
+    case = Case(category=Category(code="T", name="t", sign_limit=2))
+    assert deadlines.step_deadline(case, "dispatched", friday, deadlines.clock()) == sh(
+        2026, 3, 16, 9, 30
+    )
+    day_off = HolidayOverride.objects.create(date=date(2026, 3, 16), is_working_day=False)
+    assert deadlines.step_deadline(case, "dispatched", friday, deadlines.clock()) == sh(
+        2026, 3, 17, 9, 30
+    )
+    day_off.delete()
+    assert deadlines.step_deadline(case, "dispatched", friday, deadlines.clock()) == sh(
+        2026, 3, 16, 9, 30
+    )
+
+
+def test_a_change_made_by_another_process_is_seen_once_its_token_changes():
+    before = deadlines.clock()
+    # Another process wrote the row (no signal here) and then its new token.
+    HolidayOverride.objects.bulk_create(
+        [HolidayOverride(date=date(2026, 3, 16), is_working_day=False)]
+    )
+    cache.set(snapshots.CALENDAR, "written-by-another-process", timeout=None)
+    after = deadlines.clock()
+    assert after is not before
+    assert not after.is_working_day(date(2026, 3, 16))
+
+
+def test_a_revoked_role_is_not_honoured_by_the_next_request(api_as, file_case, move, foundation):
+    case_id = file_case()
+    move(case_id, "grid", "verify")
+    move(case_id, "dispatcher", "dispatch", department=foundation["departments"]["CG"].pk)
+    department = api_as("department")
+    assert department.get(f"/api/v1/cases/{case_id}").status_code == 200
+    RoleAssignment.objects.filter(user__username="department").delete()
+    assert department.get(f"/api/v1/cases/{case_id}").status_code == 404
+    assert department.get("/api/v1/cases?state=dispatched").json()["count"] == 0
+
+
+def test_a_renamed_category_and_department_show_in_the_next_list(
+    api_as, file_case, move, foundation
+):
+    case_id = file_case(category="SR01")
+    dispatcher = api_as("dispatcher")
+    dispatcher.get("/api/v1/cases")  # the snapshot is loaded
+    category = Category.objects.get(code="SR01")
+    category.name = "垃圾满溢（新）"
+    category.save()
+    item = next(c for c in dispatcher.get("/api/v1/cases").json()["items"] if c["id"] == case_id)
+    assert item["category"]["name"] == "垃圾满溢（新）"
+
+
+# --- the same answers ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spread(file_case, move, foundation):
+    """Cases in two communities and at the district (兜底), in several states."""
+    ids = [
+        file_case(grid="胜利社区第1网格"),
+        file_case(grid="胜利社区第2网格"),
+        file_case(grid="蓝色康桥社区第1网格"),
+    ]
+    move(ids[0], "grid", "verify")
+    move(ids[0], "dispatcher", "dispatch", department=foundation["departments"]["CG"].pk)
+    move(ids[2], "community2", "verify")
+    return ids
+
+
+def test_permissions_decided_in_memory_match_the_visibility_query(spread, user_named):
+    from django.contrib.auth import get_user_model
+
+    users = list(get_user_model().objects.all())
+    assert len(users) > 5
+    for case in Case.objects.filter(pk__in=spread):
+        for user in users:
+            user = user_named(user.username)
+            expected = perms.visible_to(user).filter(pk=case.pk).exists()
+            assert perms.can_view(user, case) == expected, (user.username, case.pk)
+            region = case.grid or case.community or case.street
+            walked = set()
+            if case.grid_id and scope.covers_region(user, ["grid_worker"], case.grid):
+                walked.add("grid_worker")
+            if region is not None and scope.covers_region(user, ["community_staff"], region):
+                walked.add("community_staff")
+            if scope.covers_region(user, ["dispatcher"], region):
+                walked.add("dispatcher")
+            roles = perms.case_roles(user, case) & {"grid_worker", "community_staff", "dispatcher"}
+            assert roles == walked, (user.username, case.pk)
+
+
+def test_a_summary_from_the_reference_snapshot_equals_one_from_the_joined_case(spread, user_named):
+    viewer = user_named("dispatcher")
+    now = timezone.now()
+    refs = references.current()
+    joined = Case.objects.select_related(
+        "category__parent", "department", "grid", "community", "street"
+    ).filter(pk__in=spread)
+    for case in joined:
+        alone = Case.objects.only(*present.SUMMARY_FIELDS).get(pk=case.pk)
+        assert present.summary(alone, viewer, now=now, refs=refs) == present.summary(
+            case, viewer, now=now
+        )
+
+
+def test_the_list_and_the_detail_agree_on_each_case(api_as, spread):
+    dispatcher = api_as("dispatcher")
+    items = dispatcher.get("/api/v1/cases?page_size=100").json()["items"]
+    assert {c["id"] for c in items} >= set(spread)
+    for item in items:
+        detail = dispatcher.get(f"/api/v1/cases/{item['id']}").json()
+        assert {k: detail[k] for k in item if k != "time_left_seconds"} == {
+            k: v for k, v in item.items() if k != "time_left_seconds"
+        }
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def queued():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.filter(task_path__endswith="announce_events"))
+
+
+def test_with_the_database_queue_an_action_and_its_announcement_commit_together(
+    database_queue, api_as, categories, point, foundation
+):
+    from civicloop.cases.tasks import announce_events
+
+    lat, lng = point("胜利社区第1网格")
+    response = post_json(
+        api_as("resident"),
+        "/api/v1/cases",
+        {"description": "路灯不亮好几天了", "lat": lat, "lng": lng},
+    )
+    assert response.status_code == 201, response.content
+    case_id = response.json()["id"]
+    # Nothing is sent inside the request: the task row is written in the report's transaction.
+    assert not Notification.objects.exists()
+    [row] = queued()
+    event_id = Case.objects.get(pk=case_id).events.get().pk
+    assert row.args_kwargs["args"] == [[[case_id, event_id]]]
+    announce_events.call(*row.args_kwargs["args"])
+    assert Notification.objects.filter(recipient__username="grid").exists()
+    # Run again (a retried task): nobody is told twice.
+    count = Notification.objects.count()
+    announce_events.call(*row.args_kwargs["args"])
+    assert Notification.objects.count() == count
+    # An action refused (409) writes no event, so nothing is queued for it.
+    refused = post_json(api_as("department"), f"/api/v1/cases/{case_id}/actions/sign", {})
+    assert refused.status_code in (403, 404, 409)
+    assert len(queued()) == 1
+
+
+# --- responses rendered without the schema check keep the schemas' shapes --------------------
+
+
+def through_schema(schema, body: dict) -> dict:
+    """The body as ninja would have sent it after validating it against the schema."""
+    import json
+
+    from ninja.renderers import JSONRenderer
+
+    dumped = schema.model_validate(body).model_dump()
+    return json.loads(json.dumps(dumped, cls=JSONRenderer.encoder_class))
+
+
+def test_every_case_response_has_exactly_its_declared_shape(api_as, spread, foundation, point):
+    from civicloop.cases.schemas import CaseDetailOut, CaseListOut, CaseSummaryOut
+
+    dispatcher = api_as("dispatcher")
+    listed = dispatcher.get("/api/v1/cases?page_size=100").json()
+    assert listed == through_schema(CaseListOut, listed)
+    assert list(listed["items"][0]) == list(CaseSummaryOut.model_fields)
+    for case_id in spread:
+        detail = dispatcher.get(f"/api/v1/cases/{case_id}").json()
+        assert detail == through_schema(CaseDetailOut, detail)
+        assert list(detail) == list(CaseDetailOut.model_fields)
+    lat, lng = point("胜利社区第1网格")
+    created = post_json(
+        api_as("resident"),
+        "/api/v1/cases",
+        {"description": "井盖松动有响声", "lat": lat, "lng": lng},
+    )
+    assert created.status_code == 201
+    assert created.json() == through_schema(CaseSummaryOut, created.json())
+    signed = post_json(api_as("department"), f"/api/v1/cases/{spread[0]}/actions/sign", {})
+    assert signed.status_code == 200, signed.content
+    assert signed.json() == through_schema(CaseDetailOut, signed.json())
+    assert signed.json()["state"] == "in_progress"
