@@ -9,12 +9,14 @@ Readers add the same new-minus-old for the cases changed since the watermark: th
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from multiprocessing import get_context
+from operator import add
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
@@ -237,16 +239,21 @@ def _bulk_insert(model, columns: tuple[str, ...], rows: list[tuple] | str) -> No
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
+_UNSAFE = re.compile(r"[\\\n\r]")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 FACT_COLUMNS = ("case_id", *DIMENSIONS, "days")
 
 
 def copy_text(rows: Iterable[tuple]) -> str:
-    """Rows in COPY's text format (NULL as \\N)."""
-    return "".join(
-        "\t".join("\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in row) + "\n"
-        for row in rows
-    )
+    """Rows of numbers, dates and plain text in COPY's text format (no NULLs): text with a
+    backslash, tab or line break is escaped."""
+    lines = []
+    for row in rows:
+        line = "\t".join(map(str, row))
+        if line.count("\t") != len(row) - 1 or _UNSAFE.search(line):
+            line = "\t".join(str(v).translate(_COPY_ESCAPES) for v in row)
+        lines.append(line)
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def range_facts(first: int, last: int, now: datetime, work: WorkClock, *, chunk: int, text: bool):
@@ -336,12 +343,7 @@ def rebuild(
                 _bulk_insert(CaseFact, FACT_COLUMNS, rows)
                 for key, row in part.items():
                     into = fine.get(key)
-                    if into is None:
-                        fine[key] = row
-                    else:
-                        for i, n in enumerate(row):
-                            if n:
-                                into[i] += n
+                    fine[key] = row if into is None else list(map(add, into, row))
                 cases += n_cases
                 events += n_events
                 if progress is not None:
@@ -349,31 +351,48 @@ def rebuild(
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        changes = {
-            key: {name: row[i] for i, name in enumerate(COUNTERS) if row[i]}
-            for key, row in fine.items()
-        }
-        fine.clear()
-        _bulk_insert(CaseRollup, ("day", *DIMENSIONS, *COUNTERS), _rollup_rows(changes))
+        rollup_rows = len(fine)
+        fine_rows = ((*key, *row) for key, row in fine.items())
         _bulk_insert(
-            ScopeRollup, ("day", *SCOPE_FIELDS, *COUNTERS), _rollup_rows(scope_changes(changes))
+            CaseRollup,
+            ("day", *DIMENSIONS, *COUNTERS),
+            copy_text(fine_rows) if text else list(fine_rows),
         )
+        fine.clear()
+        derive_scope_rollups()
     return {
         "cases": cases,
         "events": events,
-        "rollup_rows": len(changes),
+        "rollup_rows": rollup_rows,
         "processes": processes if pool is not None else 1,
         "last_event_id": upto,
         "seconds": round(time.monotonic() - began, 1),
     }
 
 
-def _rollup_rows(changes: dict[tuple, dict[str, int]]) -> list[tuple]:
-    return [
-        (date.fromisoformat(key[0]), *key[1:], *(c.get(name, 0) for name in COUNTERS))
-        for key, c in changes.items()
-        if any(c.values())
-    ]
+def derive_scope_rollups() -> None:
+    """ScopeRollup from CaseRollup by the rule of `scope_changes` (SCOPE_DIMENSIONS ×
+    SCOPE_GROUPS), in SQL: one INSERT … SELECT … GROUP BY per scope level and breakdown."""
+    qn = connection.ops.quote_name
+    source = qn(CaseRollup._meta.db_table)
+    target = qn(ScopeRollup._meta.db_table)
+    columns = ", ".join(qn(c) for c in ("day", *SCOPE_FIELDS, *COUNTERS))
+    sums = ", ".join(f"SUM({qn(c)})" for c in COUNTERS)
+    levels = [("district", None)] + [(t, DIMENSIONS[i - 1]) for t, i in SCOPE_DIMENSIONS]
+    groups = [("", None)] + [(g, DIMENSIONS[i - 1]) for g, i in SCOPE_GROUPS]
+    with connection.cursor() as cursor:
+        for scope_type, scope_column in levels:
+            for group_by, group_column in groups:
+                scope_id = qn(scope_column) if scope_column else "0"
+                value = f"CAST({qn(group_column)} AS TEXT)" if group_column else "''"
+                keys = [qn("day")] + [qn(c) for c in (scope_column, group_column) if c]
+                where = f"WHERE {qn(scope_column)} <> 0 " if scope_column else ""
+                cursor.execute(
+                    f"INSERT INTO {target} ({columns}) "  # noqa: S608 - quoted names only
+                    f"SELECT {qn('day')}, %s, {scope_id}, %s, {value}, {sums} FROM {source} "
+                    f"{where}GROUP BY {', '.join(keys)}",
+                    [scope_type, group_by],
+                )
 
 
 def tail_rows(now: datetime, work: WorkClock | None = None) -> list[dict]:

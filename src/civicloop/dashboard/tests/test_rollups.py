@@ -16,7 +16,14 @@ from civicloop.cases import workflow as wf
 from civicloop.cases.models import Case
 from civicloop.core.errors import ActionRefused
 from civicloop.dashboard import metrics, rollups
-from civicloop.dashboard.models import DIMENSIONS, CaseFact, CaseRollup, RollupWatermark
+from civicloop.dashboard.models import (
+    COUNTERS,
+    DIMENSIONS,
+    CaseFact,
+    CaseRollup,
+    RollupWatermark,
+    ScopeRollup,
+)
 
 from .scenario import Story, at, frozen
 
@@ -282,3 +289,30 @@ if connection.settings_dict["ENGINE"].endswith("postgresql"):
         assert {f.case_id: f.days for f in CaseFact.objects.all()} == facts
         got = sorted(CaseRollup.objects.values_list(*ROLLUP_KEY, "received", "closed", "due"))
         assert got == rows
+
+
+def _rollup_tables() -> tuple[list, list]:
+    """Both rollup tables' rows that count anything (a sweep may leave a row at zero)."""
+
+    def rows(model, key):
+        return sorted(
+            (tuple(r[k] for k in key), tuple(r[c] for c in COUNTERS))
+            for r in model.objects.values(*key, *COUNTERS)
+            if any(r[c] for c in COUNTERS)
+        )
+
+    return (
+        rows(CaseRollup, ROLLUP_KEY),
+        rows(ScopeRollup, ("day", "scope_type", "scope_id", "group_by", "group_value")),
+    )
+
+
+def test_a_rebuild_writes_the_rows_the_sweeps_wrote(foundation):
+    _story, now, _sweeps = random_history(foundation, 6)
+    with frozen(now + timedelta(minutes=5)):
+        rollups.sweep()
+        swept = _rollup_tables()
+        rollups.rebuild()
+        rebuilt = _rollup_tables()
+    assert swept[1] and any(key[3] == "category_id" for key, _c in swept[1])
+    assert rebuilt == swept
