@@ -1,6 +1,7 @@
-"""Forms of the core app."""
+"""Forms of the core app, and the form fields every app's forms share."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .auth import LoginRefused, sign_in
@@ -30,3 +31,47 @@ class LoginForm(forms.Form):
                 exc.message, code="locked" if exc.status == 429 else "invalid"
             ) from exc
         return data
+
+
+MAX_ID = 2**63 - 1  # the database's bigint
+
+
+def _check_ids(field, values) -> None:
+    """Refuses a submitted id the database could not even compare (too large for a bigint, or
+    not a number): SQLite raises OverflowError on such a parameter instead of finding nothing."""
+    for value in values:
+        if isinstance(value, field.queryset.model) or value in field.empty_values:
+            continue
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or not 0 < number <= MAX_ID:
+            raise ValidationError(
+                field.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """ModelChoiceField that refuses an out-of-range id with its usual error, not a 500."""
+
+    def to_python(self, value):
+        _check_ids(self, [value])
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField that refuses out-of-range ids with its usual error, not a 500."""
+
+    def _check_values(self, value):
+        try:
+            _check_ids(self, value)
+        except ValidationError as exc:
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"],
+                code="invalid_pk_value",
+                params={"pk": exc.params["value"]},
+            ) from exc
+        return super()._check_values(value)

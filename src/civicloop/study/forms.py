@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.forms import IdChoiceField, IdMultipleChoiceField
+
 from .models import Chapter, Lecture, MediaItem, PublicityRecord, ReadingClass, Textbook
 
 
@@ -47,7 +49,7 @@ class SessionForm(forms.Form):
         label=_("对应专题"), required=False, coerce=int, empty_value=None
     )
     lead_reader = forms.TypedChoiceField(label=_("领读人"), coerce=int)
-    chapters = forms.ModelMultipleChoiceField(
+    chapters = IdMultipleChoiceField(
         label=_("学习章节"),
         queryset=Chapter.objects.select_related("textbook"),
         required=False,
@@ -120,9 +122,7 @@ class SessionForm(forms.Form):
 
 class ReflectionForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120)
-    textbook = forms.ModelChoiceField(
-        label=_("相关教材"), queryset=Textbook.objects.all(), required=False
-    )
+    textbook = IdChoiceField(label=_("相关教材"), queryset=Textbook.objects.all(), required=False)
     body = forms.CharField(
         label=_("心得正文"),
         min_length=20,
@@ -251,7 +251,7 @@ class PlanForm(OrgChoiceMixin, forms.Form):
 class MilestoneForm(forms.Form):
     due = forms.DateField(label=_("完成时间"), widget=DateInput())
     title = forms.CharField(label=_("内容"), max_length=120, required=False)
-    chapters = forms.ModelMultipleChoiceField(
+    chapters = IdMultipleChoiceField(
         label=_("应学章节"),
         queryset=Chapter.objects.select_related("textbook"),
         widget=forms.CheckboxSelectMultiple,

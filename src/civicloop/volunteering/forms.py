@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.forms import IdChoiceField
 from civicloop.core.models import PartyOrg, Region
 
 from .models import ServiceType
@@ -38,7 +39,7 @@ class OrderForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(label=_("服务地址"), min_length=2, max_length=200)
-    community = forms.ModelChoiceField(
+    community = IdChoiceField(
         label=_("代办社区"),
         queryset=Region.objects.none(),
         required=False,
@@ -87,14 +88,14 @@ class TaskForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    community = forms.ModelChoiceField(
+    community = IdChoiceField(
         label=_("居住社区"), queryset=Region.objects.filter(level=Region.Level.COMMUNITY)
     )
     skills = forms.CharField(label=_("特长"), max_length=200, required=False)
 
 
 class PairingForm(forms.Form):
-    party_org = forms.ModelChoiceField(
+    party_org = IdChoiceField(
         label=_("共建党组织"),
         queryset=PartyOrg.objects.exclude(unit_type=PartyOrg.UnitType.COMMUNITY),
     )

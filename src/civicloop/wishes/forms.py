@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core.forms import IdChoiceField
 from civicloop.core.models import Region
 
 from . import conf
@@ -33,7 +34,7 @@ class WishForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
     beneficiary_address = forms.CharField(label=_("受助人地址"), max_length=200)
-    community = forms.ModelChoiceField(label=_("所在社区"), queryset=Region.objects.none())
+    community = IdChoiceField(label=_("所在社区"), queryset=Region.objects.none())
 
     def __init__(self, *args, communities: list[Region], **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +109,7 @@ class ConfirmForm(forms.Form):
 
 
 class WallFilterForm(forms.Form):
-    community = forms.ModelChoiceField(
+    community = IdChoiceField(
         label=_("社区"),
         queryset=Region.objects.filter(level=Region.Level.COMMUNITY).order_by("code"),
         required=False,
