@@ -369,7 +369,12 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str):
-        token = cls.objects.live().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        token = (
+            cls.objects.live()
+            .select_related("user", "user__profile")
+            .filter(key_hash=_hash_token(raw))
+            .first()
+        )
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()
