@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -64,17 +64,13 @@ RATING_COUNTERS = {
 FACT_ACTIONS = (*EVENT_COUNTERS, "evaluate")
 
 
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
 @lru_cache(maxsize=65536)
 def _local_day_of_quarter(quarter: int, zone) -> str:
     return datetime.fromtimestamp(quarter * 900, tz=UTC).astimezone(zone).date().isoformat()
 
 
 def local_day_key(moment: datetime) -> str:
-    """local_day(moment) as "YYYY-MM-DD", looked up per quarter hour of UTC (every zone's
+    """The local calendar day of `moment` as "YYYY-MM-DD", looked up per quarter hour of UTC (every zone's
     offset changes on a quarter hour): the rollups ask this millions of times."""
     return _local_day_of_quarter(int(moment.timestamp()) // 900, timezone.get_default_timezone())
 
