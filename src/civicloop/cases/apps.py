@@ -12,3 +12,6 @@ class CasesConfig(AppConfig):
         from civicloop.core import permissions  # noqa: F401
 
         from . import deadlines, references, routing  # noqa: F401
+        from .photos import register_upload_folder
+
+        register_upload_folder()

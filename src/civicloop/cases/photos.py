@@ -6,8 +6,10 @@ import contextlib
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from civicloop.core import uploads
 from civicloop.core.errors import ActionRefused
 from civicloop.lib.images import CleanImage, ImageRejected, sanitize_image
 
@@ -82,3 +84,13 @@ def discard(names: list[str]) -> None:
     for name in names:
         with contextlib.suppress(OSError):
             default_storage.delete(name)
+
+
+def _referenced(names: list[str]) -> set[str]:
+    rows = CasePhoto.objects.filter(Q(file__in=names) | Q(thumbnail__in=names))
+    return {name for pair in rows.values_list("file", "thumbnail") for name in pair}
+
+
+def register_upload_folder() -> None:
+    """Photos live under cases/; a file there without its CasePhoto row is an orphan."""
+    uploads.register_folder("cases", _referenced)

@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from civicloop.core import uploads
 from civicloop.core.errors import ActionRefused
 from civicloop.core.models import PartyOrg
 from civicloop.lib import zhtext
@@ -83,6 +84,18 @@ def clean_photos(uploads) -> list:
             status = 413 if exc.code == "too_large" else 400
             raise ActionRefused(exc.message, status=status, code=exc.code) from exc
     return cleaned
+
+
+def _referenced(names: list[str]) -> set[str]:
+    photos = StudyPhoto.objects.filter(Q(content__in=names) | Q(thumbnail__in=names))
+    found = {name for pair in photos.values_list("content", "thumbnail") for name in pair}
+    found.update(MediaItem.objects.filter(file__in=names).values_list("file", flat=True))
+    return found
+
+
+def register_upload_folder() -> None:
+    """Session and lecture photos and the media library live under study/."""
+    uploads.register_folder("study", _referenced)
 
 
 def _store_photos(cleaned, **owner) -> None:

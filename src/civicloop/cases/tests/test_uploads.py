@@ -122,3 +122,42 @@ def test_a_good_photo_is_re_encoded_without_gps_and_served_only_to_viewers(
     assert api_as("grid").get(detail["photos"][0]["thumbnail_url"]).status_code == 200
     assert api_as("grid2").get(url).status_code == 404
     assert api_as(None).get(url).status_code == 404
+
+
+def test_files_without_a_row_are_purged_once_old_and_photos_in_use_never(
+    api_as, categories, point, settings
+):
+    """What a server killed between writing a photo and committing its row leaves behind."""
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    from civicloop.core import uploads
+
+    response = report_with(
+        api_as("resident"), point, SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")
+    )
+    assert response.status_code == 201
+    photo = CasePhoto.objects.get(case_id=response.json()["id"])
+    kept = {photo.file.name, photo.thumbnail.name}
+    root = Path(settings.MEDIA_ROOT)
+    old = time.time() - 2 * 3600
+    for name in kept:  # a photo in use stays however old it is
+        os.utime(root / name, (old, old))
+    orphans = {"cases/ab/dead-upload.jpg", "study/photos/dead-lecture.jpg"}
+    fresh = "cases/cd/in-flight.jpg"  # its transaction may still be open
+    for name in [*orphans, fresh]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(jpeg_bytes())
+    for name in orphans:
+        os.utime(root / name, (old, old))
+
+    assert uploads.purge_orphans() == {"cases": 1, "study": 1}
+    on_disk = {str(p.relative_to(root)) for p in stored_files(settings)}
+    assert on_disk == kept | {fresh}
+
+    call_command("purge_uploads", "--older-than", "0")
+    on_disk = {str(p.relative_to(root)) for p in stored_files(settings)}
+    assert on_disk == kept
+    assert api_as("grid").get(f"/api/v1/cases/{photo.case_id}").status_code == 200

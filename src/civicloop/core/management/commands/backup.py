@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from civicloop.core.uploads import walk_storage
+
 # XML keeps timestamps to the microsecond (Django's JSON encoder rounds to milliseconds).
 # Rebuilt by migrations, or transient: not part of a backup.
 EXCLUDE = [
@@ -25,18 +27,6 @@ EXCLUDE = [
     "admin.logentry",
     "django_tasks_database",
 ]
-
-
-def walk_storage(storage, top: str = ""):
-    """Every file name under `top` in a storage backend (local disk or S3 alike)."""
-    try:
-        dirs, files = storage.listdir(top)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{top}/{name}" if top else name
-    for name in dirs:
-        yield from walk_storage(storage, f"{top}/{name}" if top else name)
 
 
 def model_counts() -> dict[str, int]:
