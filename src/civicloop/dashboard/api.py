@@ -34,7 +34,7 @@ def _read(request, params: StatsParams):
 @router.get("/stats/cases", summary="随手拍 case figures of a scope and period (live)")
 def case_stats(request, params: Q[StatsParams]):
     scope, period = _read(request, params)
-    figures = metrics.figures(scope.type, scope.id, period)
+    figures = metrics.shared_figures(scope.type, scope.id, period)
     return {"scope": scope.as_dict(), "period": period.as_dict(), **figures}
 
 

@@ -44,3 +44,10 @@ def rebuild_processes() -> int:
     """Worker processes computing a rebuild's case facts on PostgreSQL (1: in this process)."""
     default = min(4, os.cpu_count() or 1)
     return max(1, int(getattr(settings, "CIVICLOOP_ROLLUP_PROCESSES", default)))
+
+
+def answer_seconds() -> int:
+    """Identical statistics requests share one computed answer for this long, unless an event is
+    recorded or the rollups change meanwhile (0: compute every request). Deadlines that pass are
+    thus counted at most this late."""
+    return max(0, int(getattr(settings, "CIVICLOOP_DASHBOARD_ANSWER_SECONDS", 10)))

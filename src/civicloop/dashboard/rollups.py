@@ -19,7 +19,7 @@ from multiprocessing import get_context
 from operator import add
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, Q, Subquery
 from django.utils import timezone
 
 from civicloop.cases.models import Case, CaseEvent
@@ -415,6 +415,21 @@ def tail_rows(now: datetime, work: WorkClock | None = None) -> list[dict]:
     for (day, *dims), counters in changes.items():
         rows.append({"day": day, **dict(zip(DIMENSIONS, dims, strict=True)), **counters})
     return rows
+
+
+def freshness() -> tuple[int, int, int]:
+    """(last event id, the watermark's last event id, rebuild generation), in one query: any
+    event, sweep or rebuild that can change the figures changes it."""
+    latest = CaseEvent.objects.order_by("-pk").values("pk")[:1]
+    row = (
+        RollupWatermark.objects.filter(name=WATERMARK)
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", "last_event_id", "generation")
+        .first()
+    )
+    if row is None:
+        return (CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0, 0, 0)
+    return (row[0] or 0, row[1], row[2])
 
 
 def scope_q(scope_type: str, scope_id: int | None) -> Q:

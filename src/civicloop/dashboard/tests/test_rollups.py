@@ -203,6 +203,37 @@ def test_a_deadline_passing_counts_without_any_event(foundation):
         assert metrics.figures("district", None, period)["on_time_sign_rate"] == 0.0
 
 
+def test_identical_requests_share_one_answer_until_an_event_or_the_window_passes(
+    foundation, django_assert_max_num_queries, settings
+):
+    settings.CIVICLOOP_DASHBOARD_ANSWER_SECONDS = 10
+    story = Story(foundation)
+    case = story.report(at(10, 9, 9, 0))
+    story.act(at(10, 9, 9, 5), case, "grid", "verify")
+    story.act(at(10, 9, 9, 10), case, "dispatcher", "dispatch", department=story.dept("CG"))
+    period = metrics.Period(date(2026, 10, 9), date(2026, 10, 9))
+    with frozen(at(10, 9, 10, 0)):
+        rollups.sweep()
+        first = metrics.shared_figures("district", None, period)
+        assert first == metrics.figures("district", None, period)
+        with django_assert_max_num_queries(1):  # the freshness stamp; the rest is shared
+            assert metrics.shared_figures("district", None, period) == first
+        assert first["received"] == 1 and first["rejected"] == 0
+    # A new report is counted at once: the last event id is part of the key.
+    story.report(at(10, 9, 10, 0))
+    with frozen(at(10, 9, 10, 0)):
+        assert metrics.shared_figures("district", None, period)["received"] == 2
+        assert metrics.shared_figures("street", case.street_id, period)["received"] == 2
+    # A deadline passing (sign by 11:10) changes no event: counted in the next window.
+    with frozen(at(10, 9, 11, 30)):
+        assert metrics.shared_figures("district", None, period)["on_time_sign_rate"] == 0.0
+    settings.CIVICLOOP_DASHBOARD_ANSWER_SECONDS = 0
+    with frozen(at(10, 9, 11, 30)):
+        assert metrics.shared_figures("district", None, period) == metrics.figures(
+            "district", None, period
+        )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_fold_each_event_in_once(foundation):
     story = Story(foundation)
