@@ -106,3 +106,51 @@ def test_open311_posts_are_limited_per_key_across_addresses(open311_key, setting
     refused = _open311_post(Client(REMOTE_ADDR="10.0.2.9"), open311_key, 9)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_counts_are_exact_under_concurrency_in_each_cache_backend(settings, backend):
+    """Many processes share the counter: 40 hits from 8 threads at a limit of 25 let exactly 25
+    through, in the test cache and in Redis (one pipelined round trip per hit)."""
+    import threading
+    import uuid
+
+    from django.core.cache import caches
+
+    from civicloop.core import throttle
+    from conftest import skip_or_fail
+
+    if backend == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/14",
+            }
+        }
+        try:
+            caches["default"].get("ping")
+        except Exception as exc:  # any connection failure means no Redis here
+            skip_or_fail(f"Redis is not reachable on 127.0.0.1:6379: {exc}")
+    ident = uuid.uuid4().hex
+    allowed, refused = [], []
+
+    def worker():
+        for _ in range(5):
+            try:
+                throttle.hit("test-concurrency", ident, limit=25, window=3600)
+                allowed.append(1)
+            except throttle.RateLimited as exc:
+                refused.append(exc.retry_after)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (len(allowed), len(refused)) == (25, 15)
+    assert all(0 < seconds <= 3600 for seconds in refused)
+    with pytest.raises(throttle.RateLimited):
+        throttle.check("test-concurrency", ident, limit=25, window=3600)
+    throttle.reset("test-concurrency", ident, window=3600)
+    throttle.check("test-concurrency", ident, limit=25, window=3600)
+    caches["default"].close()
