@@ -116,6 +116,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
+elif (page_cost := os.environ.get("PG_RANDOM_PAGE_COST", "1.1")) and DATABASES["default"][
+    "ENGINE"
+].startswith("django.db.backends.postgresql"):
+    # The planner's cost of a random page read, for SSD storage. PostgreSQL's default (4) assumes
+    # spinning disks: it made a department's queue scan the whole table by creation date instead
+    # of reading 50 rows off the (department, state, created_at) index (19 ms → 0.4 ms at 100k
+    # cases). Sent as a connection option, so no extra round trip; '' leaves the server's value.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
