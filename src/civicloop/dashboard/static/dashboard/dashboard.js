@@ -91,7 +91,7 @@
     base.yAxis = { type: "value", minInterval: 1, splitLine: { lineStyle: { color: grid } }, axisLabel: { color: ink } };
     base.series = chart.series.map(function (key) {
       return {
-        name: label(table, key), type: chart.type, smooth: chart.type === "line" ? 0.25 : false,
+        name: label(table, key), type: chart.type, smooth: false,
         areaStyle: chart.type === "line" ? { opacity: 0.15 } : undefined,
         barMaxWidth: 36, symbolSize: 6,
         data: rows.map(function (r) { return num(r[key]); })
