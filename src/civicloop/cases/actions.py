@@ -687,3 +687,45 @@ def evaluate_by_token(token: str, fields: Mapping[str, Any]) -> Case:
         case.save()
         _after_commit(*ctx.extra_events, event)
     return case
+
+
+# --- client applications -------------------------------------------------------------------
+
+
+def comment_from_client(
+    case_id: int,
+    *,
+    note: str,
+    client: str,
+    update_id: str,
+    status: str = "",
+    media_url: str = "",
+    sent_at=None,
+) -> CaseEvent:
+    """留言 relayed by a client application (Open311 servicerequestupdates): a resident's
+    follow-up on a report the client filed, recorded on the reporter's side (no account of
+    ours stands behind it). Returns the comment event; the holder hears of it like any comment.
+
+    The case's state never changes: what the client says of it (`status`, e.g. CLOSED) is kept
+    in the event's data only. Raises ActionRefused: 404 no such case, 409 the case is not open
+    (the transition table allows comments only there), 422 an empty or over-long note."""
+    note = _text({"note": note}, "note", required=True, max_length=2000, label=_("留言"))
+    if media_url:
+        note += "\n" + _("图片链接：") + media_url
+    data = {"via": "open311", "client": client, "update_id": update_id, "client_status": status}
+    if sent_at is not None:
+        data["client_datetime"] = sent_at.isoformat()
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        if case is None:
+            raise ActionRefused(_("找不到该问题"), status=404, code="not_found")
+        if not wf.allowed(perms.facts(case, None), wf.COMMENT, {wf.REPORTER}):
+            raise ActionRefused(
+                _("问题当前状态（%(state)s）下不能留言") % {"state": case.get_state_display()},
+                status=409,
+            )
+        event = _event(case, wf.COMMENT, None, wf.REPORTER, case.state, note=note, data=data)
+        case.version += 1
+        case.save(update_fields=["version", "updated_at"])
+        _after_commit(event)
+    return event

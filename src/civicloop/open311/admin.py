@@ -1,11 +1,12 @@
-"""Back office: client applications' API keys (issued, counted, revoked) and what they filed."""
+"""Back office: client applications' API keys (issued, counted, revoked), what they filed and
+the follow-ups they posted."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Submission
+from .models import ApiKey, ClientUpdate, Submission
 
 
 @admin.register(ApiKey)
@@ -73,6 +74,25 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_filter = ("api_key",)
     search_fields = ("case__id", "token", "device_id", "account_id")
     list_select_related = ("case", "api_key")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ClientUpdate)
+class ClientUpdateAdmin(admin.ModelAdmin):
+    """Read-only: the 留言 itself is the case event (append-only), shown on the case."""
+
+    list_display = ("case", "api_key", "update_id", "event", "created_at")
+    list_filter = ("api_key",)
+    search_fields = ("case__id", "update_id")
+    list_select_related = ("case", "api_key", "event")
 
     def has_add_permission(self, request) -> bool:
         return False

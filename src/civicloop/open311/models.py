@@ -1,5 +1,5 @@
-"""Open311 client applications (API keys), the reports they filed, and the service catalogue's
-changeset for discovery."""
+"""Open311 client applications (API keys), the reports they filed, the follow-ups they posted
+on them, and the service catalogue's changeset for discovery."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicloop.cases.models import Case
+from civicloop.cases.models import Case, CaseEvent
 
 KEY_PREFIX = "o311_"
 
@@ -127,6 +127,40 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key.name} → {self.case_id}"
+
+
+class ClientUpdate(models.Model):
+    """A follow-up (留言) a client application posted on one of its reports (FixMyStreet's
+    POST servicerequestupdates): the client's own update_id, unique per key so that a retried
+    POST answers the first comment instead of recording a second one."""
+
+    api_key = models.ForeignKey(
+        ApiKey, verbose_name=_("接入应用"), on_delete=models.PROTECT, related_name="updates"
+    )
+    update_id = models.CharField(_("客户端更新编号"), max_length=100)
+    case = models.ForeignKey(
+        Case, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="open311_updates"
+    )
+    event = models.OneToOneField(
+        CaseEvent,
+        verbose_name=_("留言记录"),
+        on_delete=models.PROTECT,
+        related_name="open311_update",
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 留言记录")
+        verbose_name_plural = _("Open311 留言记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "update_id"], name="open311_update_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_key.name} {self.update_id} → {self.case_id}"
 
 
 class Catalogue(models.Model):

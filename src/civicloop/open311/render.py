@@ -21,6 +21,7 @@ ITEM_NAMES = {
     "services": "service",
     "service_requests": "request",
     "service_requests_updates": "request_update",
+    "service_request_updates": "request_update",  # the answer to POST servicerequestupdates
     "errors": "error",
     "attributes": "attribute",
     "values": "value",

@@ -1,16 +1,18 @@
 """POST requests: reading and checking a GeoReport v2 form, then filing the report through the
 cases app so that it enters the same loop as any other (source `open311`, the client
-application as its source detail)."""
+application as its source detail). POST servicerequestupdates (FixMyStreet's extension): a
+client's follow-up on a report it filed, recorded as the reporter's 留言 on the case."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,7 @@ from civicloop.core.errors import ActionRefused
 
 from . import conf, records, w3c
 from .errors import Open311Error
-from .models import ApiKey, Submission
+from .models import ApiKey, ClientUpdate, Submission
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,100})\](\[\])?$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -282,3 +284,136 @@ def file_report(
     except ActionRefused as exc:
         raise Open311Error(413 if exc.status == 413 else 400, exc.message) from None
     return submission
+
+
+# --- servicerequestupdates: a client's follow-up on its own report -------------------------
+
+UPDATE_DESCRIPTION_MAX = 2000  # what a case note holds (a 办结回复 has as much)
+# OPEN / CLOSED, or one of FixMyStreet's extended statuses (FIXED, IN_PROGRESS, DUPLICATE, …):
+# recorded with the note, never applied to the case.
+UPDATE_STATUS = re.compile(r"[A-Z][A-Z_]{0,39}")
+
+
+@dataclass
+class ClientComment:
+    """A checked POST servicerequestupdates. The personal fields a client sends with it
+    (email, first_name, last_name, phone, account_id) are checked and then dropped: the case
+    already has the reporter's contact from the report."""
+
+    service_request_id: int
+    update_id: str
+    description: str
+    status: str = ""
+    media_url: str = ""
+    sent_at: datetime | None = None
+
+
+def parse_update(data) -> ClientComment:
+    """A checked update from the POST form, or Open311Error (404 unknown request, 400 else)."""
+    raw_id = (data.get("service_request_id") or "").strip()
+    if not raw_id:
+        raise Open311Error(400, _("缺少 service_request_id"))
+    if not (raw_id.isdecimal() and raw_id.isascii() and len(raw_id) <= 12):
+        raise Open311Error(404, _("service_request_id %(id)s 不存在") % {"id": raw_id[:20]})
+    errors: list[str] = []
+    if not (data.get("update_id") or "").strip():
+        errors.append(_("缺少 update_id"))
+    update_id = _field(data, "update_id", 100, errors)
+    description = (data.get("description") or "").strip()
+    if not description:
+        errors.append(_("缺少 description（留言内容）"))
+    elif len(description) > UPDATE_DESCRIPTION_MAX:
+        errors.append(_("description 最多 %(n)d 个字符") % {"n": UPDATE_DESCRIPTION_MAX})
+    status = (data.get("status") or "").strip().upper()
+    if status and not UPDATE_STATUS.fullmatch(status):
+        errors.append(_("status 应为 OPEN、CLOSED 等状态代码（大写字母和下划线）"))
+    sent_at = None
+    raw_date = (data.get("updated_datetime") or "").strip()
+    if raw_date:
+        try:
+            sent_at = w3c.parse(raw_date)
+        except w3c.BadDate:
+            errors.append(
+                _(
+                    "updated_datetime 格式不正确，应为带时区的 W3C 日期时间，如 2026-01-01T00:00:00+08:00"
+                )
+            )
+    media_url = _field(data, "media_url", 500, errors)
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            errors.append(_("media_url 应为 http 或 https 链接"))
+    # Checked like a report's, never kept (see ClientComment).
+    for name, limit in (
+        ("email", 200),
+        ("first_name", 30),
+        ("last_name", 30),
+        ("phone", 20),
+        ("account_id", 100),
+    ):
+        _field(data, name, limit, errors)
+    if errors:
+        raise Open311Error(400, *errors)
+    return ClientComment(
+        service_request_id=int(raw_id),
+        update_id=update_id,
+        description=description,
+        status=status,
+        media_url=media_url,
+        sent_at=sent_at,
+    )
+
+
+def _earlier(comment: ClientComment, key: ApiKey) -> ClientUpdate | None:
+    """The update this key already posted with this update_id (a retry), if any."""
+    earlier = ClientUpdate.objects.filter(api_key=key, update_id=comment.update_id).first()
+    if earlier is not None and earlier.case_id != comment.service_request_id:
+        raise Open311Error(
+            400,
+            _("update_id %(u)s 已用于问题 %(id)d 的留言，请换一个 update_id")
+            % {"u": comment.update_id, "id": earlier.case_id},
+        )
+    return earlier
+
+
+def file_update(comment: ClientComment, key: ApiKey) -> ClientUpdate:
+    """Records the follow-up as a 留言 on the case, once per (key, update_id): a retry answers
+    the first record, also when two copies of one POST arrive at the same moment."""
+    own = Submission.objects.filter(case_id=comment.service_request_id, api_key=key).exists()
+    if not own:
+        # Another client's report, or none at all: a client comments on its own reports only.
+        raise Open311Error(
+            404, _("service_request_id %(id)d 不存在") % {"id": comment.service_request_id}
+        )
+    earlier = _earlier(comment, key)
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            event = case_actions.comment_from_client(
+                comment.service_request_id,
+                note=comment.description,
+                client=key.name,
+                update_id=comment.update_id,
+                status=comment.status,
+                media_url=comment.media_url,
+                sent_at=comment.sent_at,
+            )
+            return ClientUpdate.objects.create(
+                api_key=key,
+                update_id=comment.update_id,
+                case_id=comment.service_request_id,
+                event=event,
+            )
+    except IntegrityError:
+        # The same update, posted at the same moment, committed first: the unique key rolled
+        # this copy (its event and its announcement) back; answer the first.
+        earlier = _earlier(comment, key)
+        if earlier is not None:
+            return earlier
+        raise
+    except ActionRefused as exc:
+        # No 409 in the GeoReport error array: a case that is no longer open is a 400 whose
+        # description says why.
+        raise Open311Error(404 if exc.status == 404 else 400, exc.message) from None

@@ -278,18 +278,25 @@ def token(request, fmt, token):
     )
 
 
-def _create(request, fmt):
+def _client_key(request, doing: str) -> ApiKey:
+    """The live API key of a POST (403 without one), with the POST rate limits of its IP
+    address and of the key applied (every POST counts against the same limits)."""
     limit, window = conf.posts_per_ip()
     throttle.hit("open311-post-ip", throttle.client_ip(request), limit=limit, window=window)
-    data = request.POST
-    raw_key = (data.get("api_key") or request.GET.get("api_key") or "").strip()
+    raw_key = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
     if not raw_key:
-        raise Open311Error(403, _("缺少 api_key，无法提交问题"))
+        raise Open311Error(403, _("缺少 api_key，无法%(doing)s") % {"doing": doing})
     key = ApiKey.authenticate(raw_key)
     if key is None:
-        raise Open311Error(403, _("api_key 无效或已吊销，无法提交问题"))
+        raise Open311Error(403, _("api_key 无效或已吊销，无法%(doing)s") % {"doing": doing})
     limit, window = conf.posts_per_key()
     throttle.hit("open311-post-key", str(key.pk), limit=limit, window=window)
+    return key
+
+
+def _create(request, fmt):
+    key = _client_key(request, _("提交问题"))
+    data = request.POST
     params = data if data.get("jurisdiction_id") else request.GET
     jurisdiction = check_jurisdiction(params)
     report = submit.parse(data, request.FILES)
@@ -313,8 +320,10 @@ def _create(request, fmt):
 # --- FixMyStreet's servicerequestupdates ---------------------------------------------------
 
 
-@endpoint("GET")
+@endpoint("GET", "POST")
 def updates(request, fmt):
+    if request.method == "POST":
+        return _post_update(request, fmt)
     params = request.GET
     check_jurisdiction(params)
     start, end = date_range(params)
@@ -322,6 +331,17 @@ def updates(request, fmt):
     page = page_slice(params, conf.max_results())
     events = list(records.updates_queryset().filter(at__gte=start, at__lte=end)[page])
     return render.respond(fmt, "service_requests_updates", records.updates(events))
+
+
+def _post_update(request, fmt):
+    """A client's follow-up (留言) on a request it filed; answers our update_id for it."""
+    key = _client_key(request, _("提交留言"))
+    data = request.POST
+    check_jurisdiction(data if data.get("jurisdiction_id") else request.GET)
+    record = submit.file_update(submit.parse_update(data), key)
+    # FixMyStreet reads <service_request_updates><request_update><update_id>; a string, as in
+    # its examples.
+    return render.respond(fmt, "service_request_updates", [{"update_id": str(record.event_id)}])
 
 
 # --- media ---------------------------------------------------------------------------------
