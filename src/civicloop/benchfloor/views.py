@@ -27,7 +27,7 @@ def bare_insert(request):
 
 @require_GET
 def bare_list(request):
-    """50 rows by an indexed filter (department + state: `case_dept_state_created`) from the case table;
+    """50 rows by an indexed filter (department + state: `case_queue_covering`) from the case table;
     no ORDER BY, so that the database may read them straight off that index."""
     try:
         department = int(request.GET.get("department", ""))
