@@ -458,7 +458,8 @@ def specs(ctx: dict, creds: dict) -> dict[str, dict]:
 
 def settle(server: Server, limit: float = 90.0) -> None:
     """Waits until the server has worked off requests left queued by the previous run (a bare
-    request answers quickly again), so that one run's backlog does not weigh on the next."""
+    request answers quickly again) and no autovacuum is working in the bench database (the
+    writes of a create or action run wake it up), so that neither weighs on the next run."""
     deadline = time.time() + limit
     while time.time() < deadline:
         began = time.perf_counter()
@@ -467,9 +468,22 @@ def settle(server: Server, limit: float = 90.0) -> None:
             urllib.request.urlopen(server.base + "/bench/floor/json", timeout=30) as r,
         ):
             r.read()
-        if time.perf_counter() - began < 0.05:
+        if time.perf_counter() - began < 0.05 and not autovacuum_running():
             return
         time.sleep(0.5)
+
+
+def autovacuum_running() -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE backend_type = 'autovacuum worker' AND datname = current_database()"
+        )
+        return cur.fetchone()[0] > 0
 
 
 def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor: list) -> None:
@@ -599,17 +613,11 @@ def dashboard_data(args, world, run: dict) -> dict:
     (else as many cases as fit), and the builder once more over all of them. The figures are only
     meaningful over rollups the product built itself."""
     from civicloop.cases.models import Case
-    from civicloop.dashboard import conf
 
     target = args.dashboard_cases
     sample = min(target, 50_000)
     first = generate_cases(world, sample, run, "dashboard")
-    # The demo's own events are fresh: until they are older than the sweep's lag a sweep stops
-    # at them (by design) and folds nothing after them.
-    wait = conf.sweep_lag_seconds() + 5 - (time.time() - run["setup"]["demo_loaded_at"])
-    if wait > 0:
-        log(f"waiting {wait:.0f} s until the demo's events are older than the sweep's lag")
-        time.sleep(wait)
+    wait_out_the_lag(run)
     steps = [build_rollups(run, Case.objects.count())]
     size = sample
     if target > sample:
@@ -638,6 +646,17 @@ def dashboard_data(args, world, run: dict) -> dict:
             f"(--dashboard-budget {args.dashboard_budget} s)"
         )
     return {"first_id": first["first_id"], "cases": size}
+
+
+def wait_out_the_lag(run: dict) -> None:
+    """The demo's own events are fresh: until they are older than the sweep's lag a sweep or a
+    rebuild stops at them (by design) and folds nothing after them into the rollups."""
+    from civicloop.dashboard import conf
+
+    wait = conf.sweep_lag_seconds() + 5 - (time.time() - run["setup"]["demo_loaded_at"])
+    if wait > 0:
+        log(f"waiting {wait:.0f} s until the demo's events are older than the sweep's lag")
+        time.sleep(wait)
 
 
 def build_rollups(run: dict, cases: int) -> dict:
@@ -676,8 +695,12 @@ def build_rollups(run: dict, cases: int) -> dict:
 def catch_up_rollups(run: dict, *, swept: bool) -> None:
     """Brings the rollups up to the data: the product's sweep over what was generated since
     the rebuild, or a rebuild if there was none."""
-    from civicloop.dashboard import rollups
+    import datagen
 
+    from civicloop.dashboard import rollups
+    from civicloop.dashboard.models import CaseFact, CaseRollup, ScopeRollup
+
+    wait_out_the_lag(run)
     began = time.perf_counter()
     if swept:
         result = rollups.sweep(budget_seconds=1800)
@@ -686,6 +709,9 @@ def catch_up_rollups(run: dict, *, swept: bool) -> None:
         result = rollups.rebuild()
         what = "rollups.rebuild()"
     seconds = time.perf_counter() - began
+    # What autovacuum would soon do to the tables just written, done now rather than during
+    # the load runs.
+    datagen.analyze([m._meta.db_table for m in (CaseFact, CaseRollup, ScopeRollup)])
     log(f"{what} before the page measurements: {seconds:.1f} s ({result})")
     run["data"]["rollup_catch_up"] = {"builder": what, "seconds": round(seconds, 1)}
 
