@@ -83,9 +83,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="吊销所选令牌")
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.update(revoked_at=timezone.now())
+        queryset.revoke()
 
     def has_add_permission(self, request):
         return False

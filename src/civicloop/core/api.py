@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -41,7 +40,7 @@ def revoke_token(request):
         raise ApiError(400, "no_token", _("只能吊销通过 Bearer 令牌发起的请求所用的令牌"))
     from civicloop.core.models import _hash_token
 
-    ApiToken.objects.filter(key_hash=_hash_token(raw)).update(revoked_at=timezone.now())
+    ApiToken.objects.filter(key_hash=_hash_token(raw)).revoke()
     return Status(204, None)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import secrets
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 from functools import cached_property
 
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from civicloop.lib import geo
 from civicloop.lib.masking import mask_name, mask_phone
 
+from . import snapshots
 from .appendonly import AppendOnlyModel
 
 
@@ -333,6 +337,50 @@ class ApiTokenQuerySet(models.QuerySet):
     def live(self):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
+    def revoke(self) -> int:
+        """Revokes these tokens; every process stops accepting them at once."""
+        count = self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        snapshots.changed(snapshots.API_TOKENS)
+        return count
+
+
+class _KnownTokens:
+    """Tokens this process has checked, with their user, until anything about tokens or users
+    changes anywhere (the API_TOKENS snapshot: a revocation, a token edited or deleted, a user
+    or profile saved). A request then needs no database query to know its caller; the version
+    check rides on the one cache round trip that reads every snapshot token.
+
+    Each request gets its own copy of the user (unpickled), so nothing one request attaches to
+    it reaches another. Unknown tokens are never remembered."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version = None
+        self.entries: OrderedDict[str, list] = OrderedDict()
+
+    def get(self, version: str, key_hash: str) -> list | None:
+        with self.lock:
+            if self.version != version:
+                self.version, self.entries = version, OrderedDict()
+                return None
+            entry = self.entries.get(key_hash)
+            if entry is not None:
+                self.entries.move_to_end(key_hash)
+            return entry
+
+    def put(self, version: str, key_hash: str, entry: list) -> None:
+        with self.lock:
+            if self.version != version:
+                return  # a change happened meanwhile: what was read may be stale
+            self.entries[key_hash] = entry
+            while len(self.entries) > self.LIMIT:
+                self.entries.popitem(last=False)
+
+
+_known_tokens = _KnownTokens()
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored."""
@@ -369,19 +417,31 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str):
-        token = (
-            cls.objects.live()
-            .select_related("user", "user__profile")
-            .filter(key_hash=_hash_token(raw))
-            .first()
-        )
-        if token is None or not token.user.is_active:
-            return None
+        """The active user holding this live token, or None."""
+        key_hash = _hash_token(raw)
+        version = snapshots.token(snapshots.API_TOKENS)
         now = timezone.now()
+        entry = _known_tokens.get(version, key_hash)
+        if entry is None:
+            token = (
+                cls.objects.live()
+                .select_related("user", "user__profile")
+                .filter(key_hash=key_hash)
+                .first()
+            )
+            if token is None or not token.user.is_active:
+                return None
+            # [token id, expires, last used, the user with profile as pickled]
+            entry = [token.pk, token.expires_at, token.last_used_at, pickle.dumps(token.user)]
+            _known_tokens.put(version, key_hash, entry)
+        token_pk, expires_at, last_used_at, user = entry
+        if expires_at <= now:
+            return None
         # Touch at most once a minute: a busy client should not write on every request.
-        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+            cls.objects.filter(pk=token_pk).update(last_used_at=now)
+            entry[2] = now
+        return pickle.loads(user)  # noqa: S301 - pickled by this process from its own rows
 
 
 class HolidayOverride(models.Model):

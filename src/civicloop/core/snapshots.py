@@ -1,5 +1,6 @@
 """Process-wide snapshots of tables that rarely change (grid boundaries, the admin's holiday
-overrides, the names of categories, departments and regions, users' role assignments), so that a request does not read them from the database each time.
+overrides, the names of categories, departments and regions, users' role assignments, the API
+tokens already checked), so that a request does not read them from the database each time.
 
 Each snapshot carries a version token kept in the shared cache. A change writes a new token
 (at once, and again after its commit, so that no process keeps what it read before the commit);
@@ -20,7 +21,8 @@ GRID_POLYGONS = "cases:grid-polygons-version"
 CALENDAR = "cases:calendar-version"
 REFERENCES = "cases:references-version"
 ROLES = "core:role-assignments-version"
-KEYS = (GRID_POLYGONS, CALENDAR, REFERENCES, ROLES)
+API_TOKENS = "core:api-tokens-version"
+KEYS = (GRID_POLYGONS, CALENDAR, REFERENCES, ROLES, API_TOKENS)
 
 _request = threading.local()
 

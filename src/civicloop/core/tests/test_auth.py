@@ -119,6 +119,92 @@ def test_an_expired_token_is_refused(user_named, client):
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
 
 
+def _me(client, raw):
+    return client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def test_a_known_token_needs_no_query_and_a_revocation_reaches_it(user_named, client):
+    """The second call of a token is answered from the process's memory; revoking the token
+    (as the admin's bulk action does) makes the very next call fail."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicloop.core.models import ApiToken
+
+    token, raw = ApiToken.issue(user_named("leader"))
+    assert _me(client, raw).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert _me(client, raw).status_code == 200
+    assert not [q for q in queries.captured_queries if "core_apitoken" in q["sql"]]
+    assert ApiToken.objects.filter(pk=token.pk).revoke() == 1
+    assert _me(client, raw).status_code == 401
+
+
+def test_a_deactivated_user_loses_a_known_token(user_named, client):
+    from civicloop.core.models import ApiToken
+
+    user = user_named("leader")
+    _token, raw = ApiToken.issue(user)
+    assert _me(client, raw).status_code == 200
+    user.is_active = False
+    user.save()
+    assert _me(client, raw).status_code == 401
+
+
+def test_a_known_token_expires_on_time(user_named, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicloop.core.models import ApiToken
+
+    token, raw = ApiToken.issue(user_named("leader"))
+    token.expires_at = timezone.now() + timedelta(seconds=60)
+    token.save()
+    assert _me(client, raw).status_code == 200
+    later = timezone.now() + timedelta(seconds=61)
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert _me(client, raw).status_code == 401
+
+
+def test_a_known_token_still_records_its_use_once_a_minute(user_named):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from civicloop.core.models import ApiToken
+
+    token, raw = ApiToken.issue(user_named("leader"))
+    assert ApiToken.authenticate(raw) is not None
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert ApiToken.authenticate(raw) is not None
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    later = timezone.now() + timedelta(minutes=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert ApiToken.authenticate(raw) is not None
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == later
+
+
+def test_each_call_gets_its_own_copy_of_the_user(user_named):
+    """What one request attaches to its user (cached role assignments, say) never reaches the
+    next request holding the same token."""
+    from civicloop.core.models import ApiToken
+
+    _token, raw = ApiToken.issue(user_named("leader"))
+    first = ApiToken.authenticate(raw)
+    first.first_name = "改过"
+    first._civicloop_assignments = []
+    second = ApiToken.authenticate(raw)
+    assert second is not first
+    assert second.first_name != "改过"
+    assert not hasattr(second, "_civicloop_assignments")
+    assert second.profile.user_id == second.pk
+
+
 def test_tokens_are_stored_hashed(user_named):
     from civicloop.core.models import ApiToken
 
