@@ -156,6 +156,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # case_category_recent below leads with it
     )
     attributes = models.JSONField(_("附加字段"), default=dict, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
@@ -301,6 +302,10 @@ class Case(models.Model):
                 include=["dispatched_at", "reporter"],
                 name="case_queue_covering",
             ),
+            # Open311's requests of a service newest first, read in order off the index: the
+            # plain category index made PostgreSQL walk every recent case of all categories
+            # (9,000 rows for 50 at 200 k cases).
+            models.Index(fields=["category", "created_at", "id"], name="case_category_recent"),
         ]
         constraints = [
             models.UniqueConstraint(
