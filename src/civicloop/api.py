@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from civicloop.core.errors import ActionRefused, ApiError, error_body
+from civicloop.core.jsonout import Renderer
 from civicloop.core.models import ApiToken
 from civicloop.core.throttle import RateLimited
 
@@ -66,6 +67,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=auth_required,
     docs_url="/docs",
+    renderer=Renderer(),
 )
 
 

@@ -3,12 +3,13 @@ spec's element names (lists wrap each item in the singular element, e.g. service
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from django.http import HttpResponse
+
+from civicloop.core import jsonout
 
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -58,7 +59,7 @@ def to_xml(root: str, data: Any) -> bytes:
 
 
 def to_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return jsonout.dumps(data)
 
 
 def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
