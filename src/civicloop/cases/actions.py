@@ -341,9 +341,10 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
                 raise ActionRefused(_("找不到该问题"), status=404, code="not_found")
             role = perms.check(user, action, case)
             ctx = Context(case, user, role, parsed, timezone.now(), deadlines.clock())
+            before = dict(case.__dict__)
             event = handler(ctx)
             case.version += 1
-            case.save()
+            case.save(update_fields=_changed_fields(case, before))
             if images:
                 if action not in (wf.REPLY, wf.RESOLVE_LOCALLY, wf.COMMENT, wf.VERIFY):
                     raise invalid(_("该操作不能上传照片"))
@@ -353,6 +354,20 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
         photos.discard(stored)
         raise
     return case
+
+
+def _changed_fields(case: Case, before: dict) -> list[str]:
+    """The columns an action changed (an UPDATE of those only: the row has some fifty), with
+    updated_at and version always, and JSON fields always (they may change in place)."""
+    changed = ["updated_at", "version"]
+    for field in Case._meta.concrete_fields:
+        name = field.attname
+        if field.primary_key or name in changed:
+            continue
+        value = case.__dict__.get(name)
+        if isinstance(value, (dict, list)) or value != before.get(name):
+            changed.append(name)
+    return changed
 
 
 class Context:

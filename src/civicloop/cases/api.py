@@ -219,8 +219,8 @@ def list_cases(
     qs = queries.filtered(request.auth, params)
     count = qs.count()
     # Only the columns a summary shows, no joins: names come from the reference snapshot.
-    page = qs.select_related(None).only(*present.SUMMARY_FIELDS)
-    rows = page[(number - 1) * size : number * size]
+    start = (number - 1) * size
+    rows = queries.light_rows(qs.select_related(None), present.SUMMARY_FIELDS, start, start + size)
     work, refs, now = deadlines.clock(), references.current(), timezone.now()
     return _json(
         request,

@@ -89,8 +89,9 @@ def case_roles(user, case: Case) -> set[str]:
     return roles
 
 
-def acting_roles(user, case: Case, action: str) -> set[str]:
-    roles = case_roles(user, case)
+def acting_roles(user, case: Case, action: str, held: set[str] | None = None) -> set[str]:
+    """The roles the user may take `action` in (`held`: case_roles, when already known)."""
+    roles = case_roles(user, case) if held is None else set(held)
     # The command centre verifies only what no grid holds (兜底); a grid's reports are the base's.
     if (
         case.state == wf.SUBMITTED
@@ -119,39 +120,54 @@ def _roles_for_action(action: str) -> set[str]:
     return roles
 
 
-def check(user, action: str, case: Case) -> str:
-    """Raises ActionRefused (403 out of role/scope, 409 not now); returns the role acted in."""
-    roles = acting_roles(user, case, action)
+_FORBIDDEN, _NOT_NOW = "forbidden", "not_now"
+
+
+def _decide(user, action: str, case: Case, held=None) -> tuple[str | None, str | None]:
+    """(the role the user acts in, None), or (None, why not): _FORBIDDEN out of role or scope,
+    _NOT_NOW outside the state table, or the workflow guard's reason."""
+    roles = acting_roles(user, case, action, held)
     if not roles & _roles_for_action(action):
-        raise ActionRefused(_("您无权对该问题执行此操作"), status=403, code="forbidden")
+        return None, _FORBIDDEN
     transition = wf.TRANSITIONS.get((case.state, action))
     if transition is None:
+        return None, _NOT_NOW
+    usable = roles & transition.roles
+    if not usable:
+        return None, _FORBIDDEN
+    reason = wf.guard(facts(case, user), action)
+    if reason is not None:
+        return None, reason
+    if action == wf.EVALUATE and wf.REPORTER in usable:
+        return wf.REPORTER, None
+    return next(r for r in ROLE_PRIORITY if r in usable), None
+
+
+def check(user, action: str, case: Case) -> str:
+    """Raises ActionRefused (403 out of role/scope, 409 not now); returns the role acted in."""
+    role, refusal = _decide(user, action, case)
+    if role is not None:
+        return role
+    if refusal == _FORBIDDEN:
+        raise ActionRefused(_("您无权对该问题执行此操作"), status=403, code="forbidden")
+    if refusal == _NOT_NOW:
         raise ActionRefused(
             _("当前状态（%(state)s）下不能执行“%(action)s”")
             % {"state": case.get_state_display(), "action": _(wf.ACTION_LABELS[action])},
             status=409,
         )
-    usable = roles & transition.roles
-    if not usable:
-        raise ActionRefused(_("您无权对该问题执行此操作"), status=403, code="forbidden")
-    reason = wf.guard(facts(case, user), action)
-    if reason is not None:
-        raise ActionRefused(_(reason), status=409)
-    if action == wf.EVALUATE and wf.REPORTER in usable:
-        return wf.REPORTER
-    return next(r for r in ROLE_PRIORITY if r in usable)
+    raise ActionRefused(_(refusal), status=409)
 
 
-def can(user, action: str, case: Case) -> bool:
-    try:
-        check(user, action, case)
-    except ActionRefused:
-        return False
-    return True
+def can(user, action: str, case: Case, held: set[str] | None = None) -> bool:
+    """Whether check() would pass (without composing the refusals: a case page asks for every
+    action)."""
+    return _decide(user, action, case, held)[0] is not None
 
 
 def available_actions(user, case: Case) -> list[str]:
-    return [a for a in wf.ACTION_LABELS if a in wf.USER_ACTIONS and can(user, a, case)]
+    held = case_roles(user, case)
+    return [a for a in wf.ACTION_LABELS if a in wf.USER_ACTIONS and can(user, a, case, held)]
 
 
 def sees_contact(user, case: Case) -> bool:

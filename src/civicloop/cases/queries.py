@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from civicloop.core.models import Role
 
 from . import permissions as perms
 from . import workflow as wf
-from .models import DeadlineState
+from .models import Case, DeadlineState
 
 OVERDUE = Q(deadline_state=DeadlineState.OVERDUE)
 DUE_SOON = Q(deadline_state=DeadlineState.DUE_SOON)
@@ -146,3 +147,20 @@ def page_bounds(page, page_size) -> tuple[int, int]:
     if page_size > 100:
         raise ActionRefused("page_size 最大 100", status=422, code="invalid")
     return page, page_size
+
+
+def light_rows(qs, fields: tuple[str, ...], start: int, stop: int) -> list[Case]:
+    """qs[start:stop] as cases holding only `fields` (attribute names), built straight from
+    value tuples without Model.__init__, which took a third of a 50-row list's time. Any other
+    field loads from the database on access, as with only()."""
+    rows = qs.values_list(*fields)[start:stop]
+    db = rows.db
+    new = Case.__new__
+    cases = []
+    for row in rows:
+        case = new(Case)
+        case.__dict__.update(zip(fields, row, strict=True))
+        state = case._state = ModelState()
+        state.adding, state.db = False, db
+        cases.append(case)
+    return cases

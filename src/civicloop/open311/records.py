@@ -233,8 +233,8 @@ def status_notes(
     return label
 
 
-def _coordinate(value: float | None) -> float | None:
-    return None if value is None else round(value, conf.coordinate_decimals())
+def _coordinate(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
 
 
 # What a GeoReport v2 request is made of, read as plain values (a case row is wide, and model
@@ -378,6 +378,7 @@ def service_requests(rows: Iterable[dict]) -> list[dict]:
         media_base=media_url(0)[:-1],  # ".../open311/v2/media/", the id appended per row
         zone=timezone.get_current_timezone(),
         labels={state: str(label) for state, label in CaseState.choices},
+        decimals=conf.coordinate_decimals(),
     )
     answer = []
     for case in cases:
@@ -402,6 +403,7 @@ class _Page:
     media_base: str
     zone: tzinfo
     labels: dict[str, str]
+    decimals: int  # of public coordinates
 
 
 def service_request(
@@ -432,8 +434,8 @@ def service_request(
         "address": mask_address(case.address) or None,
         "address_id": case.open311__address_id or None,
         "zipcode": None,
-        "lat": _coordinate(case.lat),
-        "long": _coordinate(case.lng),
+        "lat": _coordinate(case.lat, page.decimals),
+        "long": _coordinate(case.lng, page.decimals),
         "media_url": media or None,
     }
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from civicloop.cases import deadlines, present, references
+from civicloop.cases import actions, deadlines, present, queries, references
 from civicloop.cases import permissions as perms
 from civicloop.cases.models import Case, Category
 from civicloop.core import permissions as scope
@@ -191,6 +191,67 @@ def test_a_summary_from_the_reference_snapshot_equals_one_from_the_joined_case(s
         assert present.summary(alone, viewer, now=now, refs=refs) == present.summary(
             case, viewer, now=now
         )
+
+
+def test_a_light_row_summarises_as_the_case_does_and_loads_the_rest_on_access(spread, user_named):
+    viewer = user_named("dispatcher")
+    now, refs = timezone.now(), references.current()
+    cases = list(Case.objects.filter(pk__in=spread).order_by("pk"))
+    light = queries.light_rows(
+        Case.objects.filter(pk__in=spread).order_by("pk"), present.SUMMARY_FIELDS, 0, 10
+    )
+    assert [c.pk for c in light] == [c.pk for c in cases]
+    for row, case in zip(light, cases, strict=True):
+        assert present.summary(row, viewer, now=now, refs=refs) == present.summary(
+            case, viewer, now=now, refs=refs
+        )
+    assert light[0].contact_phone == cases[0].contact_phone  # not among the fields read
+
+
+def test_an_action_stores_every_column_it_changed(file_case, user_named, foundation):
+    """An action updates only the columns it changed: what it returns is what is stored, step
+    by step through the loop and back again."""
+    case_id = file_case()
+    department = foundation["departments"]["CG"].pk
+    steps = [
+        ("grid", "verify", {}),
+        ("dispatcher", "dispatch", {"department": department, "note": "请处理"}),
+        ("department", "sign", {}),
+        ("department", "request_extension", {"hours": 8, "reason": "需采购配件"}),
+        ("dispatcher", "grant_extension", {}),
+        ("department", "reply", {"result": "已清运"}),
+        ("dispatcher", "approve", {}),
+        ("resident", "evaluate", {"rating": "unsatisfied", "comment": "又满了"}),
+    ]
+    fields = [f.attname for f in Case._meta.concrete_fields]
+    for who, action, body in steps:
+        returned = actions.perform(case_id, user_named(who), action, body)
+        stored = Case.objects.get(pk=case_id)
+        assert {f: getattr(returned, f) for f in fields} == {
+            f: getattr(stored, f) for f in fields
+        }, action
+    assert stored.reopen_count == 1 and stored.extension_hours is None
+
+
+def test_the_actions_offered_are_exactly_those_check_allows(spread, user_named):
+    from django.contrib.auth import get_user_model
+
+    from civicloop.cases import workflow as wf
+    from civicloop.core.errors import ActionRefused
+
+    for case in Case.objects.filter(pk__in=spread):
+        for user in get_user_model().objects.all():
+            user = user_named(user.username)
+            allowed = []
+            for action in wf.ACTION_LABELS:
+                if action not in wf.USER_ACTIONS:
+                    continue
+                try:
+                    perms.check(user, action, case)
+                except ActionRefused:
+                    continue
+                allowed.append(action)
+            assert perms.available_actions(user, case) == allowed, (user.username, case.pk)
 
 
 def test_the_list_and_the_detail_agree_on_each_case(api_as, spread):
