@@ -1,7 +1,7 @@
 """The API's JSON writer gives what Django's encoder gave, value for value."""
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from civicloop.core.jsonout import dumps
 
 VALUES = [
-    datetime(2026, 11, 30, 5, 54, 2, tzinfo=timezone.utc),
-    datetime(2026, 11, 30, 5, 54, 2, 50830, tzinfo=timezone.utc),
+    datetime(2026, 11, 30, 5, 54, 2, tzinfo=UTC),
+    datetime(2026, 11, 30, 5, 54, 2, 50830, tzinfo=UTC),
     datetime(2026, 11, 30, 13, 54, 2, 999999, tzinfo=timezone(timedelta(hours=8))),
     datetime(2026, 11, 30, 5, 54, 2, 1),
     date(2026, 2, 28),
