@@ -18,7 +18,7 @@ from civicloop.core.errors import ActionRefused
 from civicloop.core.models import Department, Region
 from civicloop.core.permissions import is_staff_user
 
-from . import deadlines, photos, routing
+from . import deadlines, photos, queries, references, routing
 from . import permissions as perms
 from . import workflow as wf
 from .models import Case, CaseEvent, CaseSource, Category, Rating
@@ -331,14 +331,11 @@ def perform(case_id: int, user, action: str, fields: Mapping[str, Any] | None = 
     stored: list[str] = []
     try:
         with transaction.atomic():
-            case = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("category")
-                .filter(pk=case_id)
-                .first()
-            )
+            case = queries.case_by_id(case_id, for_update=True)
             if case is None or not perms.can_view(user, case):
                 raise ActionRefused(_("找不到该问题"), status=404, code="not_found")
+            if case.category_id:
+                case.category = references.current().category_model(case.category_id)
             role = perms.check(user, action, case)
             ctx = Context(case, user, role, parsed, timezone.now(), deadlines.clock())
             before = dict(case.__dict__)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -17,7 +16,6 @@ from civicloop.core.errors import ApiError
 from . import (
     actions,
     conf,
-    deadlines,
     duplicates,
     photos,
     present,
@@ -148,8 +146,12 @@ def _visible_case(request, case_id: int) -> Case:
 
 
 def _visible_case_alone(request, case_id: int) -> Case:
-    """The case row only: its category, department and regions are named by references."""
-    return get_object_or_404(perms.visible_to(request.auth), pk=case_id)
+    """The case row only (its category, department and regions are named by references), if
+    the caller may see it (`can_view`: the visibility rule decided in memory)."""
+    case = queries.case_by_id(case_id)
+    if case is None or not perms.can_view(request.auth, case):
+        raise Http404
+    return case
 
 
 def _flag(value) -> bool:
@@ -221,16 +223,13 @@ def list_cases(
     # Only the columns a summary shows, no joins: names come from the reference snapshot.
     start = (number - 1) * size
     rows = queries.light_rows(qs.select_related(None), present.SUMMARY_FIELDS, start, start + size)
-    work, refs, now = deadlines.clock(), references.current(), timezone.now()
     return _json(
         request,
         {
             "count": count,
             "page": number,
             "page_size": size,
-            "items": [
-                present.summary(c, request.auth, now=now, work=work, refs=refs) for c in rows
-            ],
+            "items": present.summaries(rows, request.auth, refs=references.current()),
         },
     )
 

@@ -66,6 +66,18 @@ def _placed(case: Case) -> list[int]:
     return [pk for pk in (case.grid_id, case.community_id, case.street_id) if pk]
 
 
+def roles_key(user, case: Case) -> tuple:
+    """Everything `case_roles` reads of a case: cases with equal keys give a user equal roles."""
+    return (
+        case.reporter_id == getattr(user, "pk", None),
+        case.grid_id,
+        case.community_id,
+        case.street_id,
+        case.department_id,
+        case.dispatched_at is not None,
+    )
+
+
 def case_roles(user, case: Case) -> set[str]:
     """The workflow roles the user holds for this case (within scope)."""
     roles: set[str] = set()

@@ -13,7 +13,7 @@ from civicloop.lib.masking import mask_address, mask_name, mask_phone
 from . import deadlines
 from . import permissions as perms
 from . import workflow as wf
-from .models import Case, CaseSource, CaseState, DeadlineState
+from .models import Case, CaseEvent, CasePhoto, CaseSource, CaseState, DeadlineState
 
 # The case columns a summary reads (with `refs`, lists load only these: see summary()).
 SUMMARY_FIELDS = (
@@ -63,9 +63,9 @@ def action_label(action: str) -> str:
 _LABELS: dict[tuple, str] = {}
 
 
-def _label(choices, value: str) -> str:
+def _label(choices, value: str, language: str | None = None) -> str:
     """A choice's label in the active language (remembered: lists ask for the same few)."""
-    key = (choices, value, get_language())
+    key = (choices, value, language or get_language())
     found = _LABELS.get(key)
     if found is None:
         found = str(choices(value).label) if value in choices.values else value
@@ -94,13 +94,39 @@ def category_ref(category) -> dict | None:
     }
 
 
+def summaries(cases, viewer, *, refs) -> list[dict]:
+    """`summary` of many cases for one viewer: the time, the working clock, the language, and
+    whether the viewer sees a reporter's contact (once per distinct `perms.roles_key`) are
+    worked out once for the page."""
+    now, work, language = timezone.now(), deadlines.clock(), get_language()
+    sees: dict[tuple, bool] = {}
+    answer = []
+    for case in cases:
+        key = perms.roles_key(viewer, case)
+        full = sees.get(key)
+        if full is None:
+            full = sees[key] = perms.sees_contact(viewer, case)
+        answer.append(
+            summary(case, viewer, now=now, work=work, full=full, refs=refs, language=language)
+        )
+    return answer
+
+
 def summary(
-    case: Case, viewer, *, now=None, work=None, full: bool | None = None, refs=None
+    case: Case,
+    viewer,
+    *,
+    now=None,
+    work=None,
+    full: bool | None = None,
+    refs=None,
+    language: str | None = None,
 ) -> dict:
     """The case as a list shows it. With `refs` (references.current()) the category, department
     and regions are named from the reference snapshot by id, so the case may be loaded with
     only SUMMARY_FIELDS and no joins; without, from the case's related objects."""
     now = now or timezone.now()
+    language = language or get_language()
     full = perms.sees_contact(viewer, case) if full is None else full
     left = deadlines.time_left_seconds(case, now, work)
     if refs is not None:
@@ -115,7 +141,7 @@ def summary(
         "id": case.pk,
         "number": case.number,
         "state": case.state,
-        "state_label": state_label(case.state),
+        "state_label": _label(CaseState, case.state, language),
         "description": case.description,
         "category": category,
         "department": department,
@@ -126,7 +152,7 @@ def summary(
         "lat": case.lat,
         "lng": case.lng,
         "source": case.source,
-        "source_label": _label(CaseSource, case.source),
+        "source_label": _label(CaseSource, case.source, language),
         "deadline": case.deadline,
         # Past the deadline is overdue even before the sweep has flagged it.
         "deadline_state": DeadlineState.OVERDUE
@@ -176,7 +202,7 @@ PHOTO_FIELDS = ("id", "width", "height", "event_id")
 def photos_by_event(case: Case) -> dict[int | None, list[dict]]:
     """The case's photos in one query, by the event they belong to (None: the report's own)."""
     found: dict[int | None, list] = {}
-    for photo in case.photos.values(*PHOTO_FIELDS):
+    for photo in CasePhoto.objects.filter(case_id=case.pk).values(*PHOTO_FIELDS):
         found.setdefault(photo["event_id"], []).append(photo)
     return found
 
@@ -184,7 +210,7 @@ def photos_by_event(case: Case) -> dict[int | None, list[dict]]:
 def events(case: Case, viewer, *, full: bool, photos: dict | None = None) -> list[dict]:
     photos = photos_by_event(case) if photos is None else photos
     rows = []
-    for e in case.events.values(*EVENT_FIELDS):
+    for e in CaseEvent.objects.filter(case_id=case.pk).values(*EVENT_FIELDS):
         rows.append(
             {
                 "id": e["id"],

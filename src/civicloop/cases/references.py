@@ -4,6 +4,7 @@ so that a page of cases needs neither joins nor one object per related row."""
 
 from __future__ import annotations
 
+import copy
 import threading
 
 from django.db.models.signals import post_delete, post_save
@@ -27,13 +28,15 @@ for _model in (Category, Department, Region):
 
 
 class References:
-    """Reference dicts by id, in the shapes of `present.category_ref` and `present._ref`."""
+    """Reference dicts by id, in the shapes of `present.category_ref` and `present._ref`, and
+    the categories as models (an action's deadlines read their limits)."""
 
     def __init__(self) -> None:
         self._load()
 
     def _load(self) -> None:
-        rows = list(Category.objects.values_list("pk", "code", "name", "parent_id"))
+        self._category_models = {c.pk: c for c in Category.objects.all()}
+        rows = [(c.pk, c.code, c.name, c.parent_id) for c in self._category_models.values()]
         names = {pk: name for pk, _code, name, _parent in rows}
         self._categories = {
             pk: {"id": pk, "code": code, "name": name, "parent": names.get(parent)}
@@ -59,6 +62,12 @@ class References:
 
     def category(self, pk: int | None) -> dict | None:
         return self._copy("_categories", pk)
+
+    def category_model(self, pk: int) -> Category:
+        """The category as a model (a copy: deadlines read its limits); reads it from the
+        database if this snapshot does not hold it."""
+        found = self._category_models.get(pk)
+        return copy.copy(found) if found is not None else Category.objects.get(pk=pk)
 
     def department(self, pk: int | None) -> dict | None:
         return self._copy("_departments", pk)

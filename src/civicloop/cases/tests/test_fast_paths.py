@@ -208,6 +208,25 @@ def test_a_light_row_summarises_as_the_case_does_and_loads_the_rest_on_access(sp
     assert light[0].contact_phone == cases[0].contact_phone  # not among the fields read
 
 
+def _without_time_left(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "time_left_seconds"} for r in rows]
+
+
+def test_a_page_of_summaries_equals_each_case_summarised_alone(spread, file_case, user_named):
+    """summaries() decides contact visibility once per roles_key: for every viewer it must give
+    what summary() gives case by case."""
+    from django.contrib.auth import get_user_model
+
+    spread = [*spread, file_case(grid="胜利社区第1网格", who="grid")]
+    refs = references.current()
+    cases = list(Case.objects.filter(pk__in=spread).order_by("pk"))
+    for user in get_user_model().objects.all():
+        viewer = user_named(user.username)
+        page = present.summaries(cases, viewer, refs=refs)
+        alone = [present.summary(c, viewer, refs=refs) for c in cases]
+        assert _without_time_left(page) == _without_time_left(alone), viewer.username
+
+
 def test_an_action_stores_every_column_it_changed(file_case, user_named, foundation):
     """An action updates only the columns it changed: what it returns is what is stored, step
     by step through the loop and back again."""
@@ -345,3 +364,12 @@ def test_every_case_response_has_exactly_its_declared_shape(api_as, spread, foun
     assert signed.status_code == 200, signed.content
     assert signed.json() == through_schema(CaseDetailOut, signed.json())
     assert signed.json()["state"] == "in_progress"
+
+
+@pytest.mark.parametrize("case_id", ["0", "9223372036854775808", "99999999999999999999"])
+def test_an_id_no_case_can_have_is_a_404_for_reading_and_acting(api_as, foundation, case_id):
+    """The case is read by a query compiled once: an id beyond the column's range is no case,
+    as with the ORM's own lookups, not a database error."""
+    assert api_as("dispatcher").get(f"/api/v1/cases/{case_id}").status_code == 404
+    response = post_json(api_as("department"), f"/api/v1/cases/{case_id}/actions/sign")
+    assert response.status_code == 404
