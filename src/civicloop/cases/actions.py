@@ -179,9 +179,12 @@ def _after_commit(*events: CaseEvent) -> None:
     commits with the events (an acknowledged action is never left unannounced) or rolls back
     with them (nothing is sent for what was undone). Any other queue gets the task right after
     the commit."""
+    from .notify import announced
     from .tasks import announce_events
 
-    pairs = [[event.case_id, event.pk] for event in events]
+    pairs = [[event.case_id, event.pk] for event in events if announced(event.action)]
+    if not pairs:
+        return  # 签收, 评价…: nobody is told, so nothing is queued
     if _queue_shares_transaction(announce_events):
         announce_events.enqueue(pairs)
     else:

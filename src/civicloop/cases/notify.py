@@ -33,6 +33,22 @@ REPORTER_NEWS = {
 WEBHOOK_ACTIONS = frozenset(
     {wf.DISPATCH, wf.REWORK, wf.SUPERVISE, wf.GRANT_EXTENSION, wf.DENY_EXTENSION, wf.APPROVE}
 )
+# Who among the staff hears of each event (besides the one who acted), by action.
+TO_BASE = frozenset({wf.CREATE})
+TO_DISPATCHERS = frozenset({wf.VERIFY, wf.RETURN, wf.REQUEST_EXTENSION, wf.REPLY, wf.REOPEN})
+TO_DEPARTMENT = frozenset(
+    {wf.DISPATCH, wf.REWORK, wf.GRANT_EXTENSION, wf.DENY_EXTENSION, wf.APPROVE}
+)
+TO_HOLDERS = frozenset({wf.SUPERVISE, wf.COMMENT})
+# Every action someone hears about; the others (签收, 评价…) are announced to no one, so an
+# action of theirs queues no announcement at all.
+ANNOUNCED = (
+    TO_BASE | TO_DISPATCHERS | TO_DEPARTMENT | TO_HOLDERS | set(REPORTER_NEWS) | WEBHOOK_ACTIONS
+)
+
+
+def announced(action: str) -> bool:
+    return action in ANNOUNCED
 
 
 def users_with(role: str, q: Q) -> list:
@@ -107,22 +123,20 @@ def announce(case_id: int, event_id: int) -> None:
         return [p for p in people if p.pk != actor_id]
 
     action = event.action
-    if action == wf.CREATE:
+    if action in TO_BASE:
         _send(
             others(base_staff(case)),
             case,
             key,
             _("新的群众反映待核实：%(d)s") % {"d": case.description[:40]},
         )
-    elif action == wf.VERIFY or action in (wf.RETURN, wf.REQUEST_EXTENSION, wf.REPLY):
+    elif action in TO_DISPATCHERS:
         _send(others(dispatchers(case)), case, key, title, body)
-    elif action in (wf.DISPATCH, wf.REWORK, wf.GRANT_EXTENSION, wf.DENY_EXTENSION, wf.APPROVE):
+    elif action in TO_DEPARTMENT:
         _send(others(department_staff(case)), case, key, title, body)
     elif action == wf.SUPERVISE:
         _send(holders(case), case, key, _("【督办】") + title, body, kind="supervise")
-    elif action == wf.REOPEN:
-        _send(others(dispatchers(case)), case, key, title, body)
-    elif action == wf.COMMENT:
+    elif action in TO_HOLDERS:
         _send(others(holders(case)), case, key, title, body)
 
     if action in REPORTER_NEWS and case.reporter_id and case.reporter_id != actor_id:

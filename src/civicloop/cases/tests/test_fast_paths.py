@@ -328,6 +328,39 @@ def test_with_the_database_queue_an_action_and_its_announcement_commit_together(
     assert len(queued()) == 1
 
 
+def test_an_action_no_one_hears_of_queues_nothing_and_announcing_it_would_send_nothing(
+    database_queue, file_case, user_named, foundation
+):
+    """Actions outside notify.ANNOUNCED (签收, 评价…) are not queued: announce() has nobody to
+    tell about them, not the holders, the reporter nor the department's webhook."""
+    from civicloop.cases import notify
+    from civicloop.cases import workflow as wf
+    from civicloop.cases.models import CaseEvent
+    from civicloop.notifications.models import WebhookDelivery
+
+    department = foundation["departments"]["CG"]
+    department.webhook_url = "https://example.invalid/hook"
+    department.save()
+    case_id = file_case()
+    actions.perform(case_id, user_named("grid"), "verify")
+    actions.perform(case_id, user_named("dispatcher"), "dispatch", {"department": department.pk})
+    before = len(queued())
+    actions.perform(case_id, user_named("department"), "sign")
+    assert len(queued()) == before, "a sign tells no one"
+    case = Case.objects.get(pk=case_id)
+    silent = [a for a in [*wf.ACTION_LABELS, "duplicate"] if not notify.announced(a)]
+    assert wf.SIGN in silent and wf.EVALUATE in silent
+    for action in silent:
+        event = CaseEvent.objects.create(
+            case=case, action=action, actor=user_named("department"), actor_role="department"
+        )
+        sent, hooks = Notification.objects.count(), WebhookDelivery.objects.count()
+        notify.announce(case.pk, event.pk)
+        assert (Notification.objects.count(), WebhookDelivery.objects.count()) == (sent, hooks), (
+            action
+        )
+
+
 # --- responses rendered without the schema check keep the schemas' shapes --------------------
 
 
