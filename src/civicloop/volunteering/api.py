@@ -522,10 +522,16 @@ def list_registrations(request, state: str | None = None, limit: int = Query(100
     qs = _visible_registrations(user)
     if state:
         qs = qs.filter(state=state)
-    return [
-        registration_out(r, full=manages(user, r.community) or r.member_id == user.pk)
-        for r in qs[:limit]
-    ]
+    rows = [(r, manages(user, r.community) or r.member_id == user.pk) for r in qs[:limit]]
+    communities = sorted({r.community_id for r, full in rows if full and r.member_id != user.pk})
+    if communities:
+        # Members' full names shown to the community's staff: personal data, so recorded.
+        PersonalDataAccess.objects.create(
+            viewer=user,
+            subject=f"registrations:community:{','.join(map(str, communities))}"[:120],
+            purpose="双报到管理",
+        )
+    return [registration_out(r, full=full) for r, full in rows]
 
 
 def _registration(user, registration_id: int) -> MemberRegistration:
