@@ -66,39 +66,31 @@ def _placed(case: Case) -> list[int]:
     return [pk for pk in (case.grid_id, case.community_id, case.street_id) if pk]
 
 
-def roles_key(user, case: Case) -> tuple:
-    """Everything `case_roles` reads of a case: cases with equal keys give a user equal roles."""
-    return (
-        case.reporter_id == getattr(user, "pk", None),
-        case.grid_id,
-        case.community_id,
-        case.street_id,
-        case.department_id,
-        case.dispatched_at is not None,
-    )
-
-
-def case_roles(user, case: Case) -> set[str]:
-    """The workflow roles the user holds for this case (within scope)."""
-    roles: set[str] = set()
+def _held(user, case: Case):
+    """The workflow roles the user holds for this case (within scope), one by one, cheapest
+    check first (a department's queue decides every row on the first two)."""
     if user is None or not user.is_authenticated:
-        return roles
+        return
     if case.reporter_id == user.pk:
-        roles.add(wf.REPORTER)
-    placed = _placed(case)
-    if case.grid_id and scope.covers_placed(user, [Role.GRID_WORKER], placed):
-        roles.add(wf.GRID)
-    if placed and scope.covers_placed(user, [Role.COMMUNITY_STAFF], placed):
-        roles.add(wf.COMMUNITY)
-    if scope.covers_placed(user, [Role.DISPATCHER], placed):
-        roles.add(wf.DISPATCHER)
+        yield wf.REPORTER
     if (
         case.department_id
         and case.dispatched_at is not None
         and case.department_id in scope.department_ids(user)
     ):
-        roles.add(wf.DEPARTMENT)
-    return roles
+        yield wf.DEPARTMENT
+    placed = _placed(case)
+    if case.grid_id and scope.covers_placed(user, [Role.GRID_WORKER], placed):
+        yield wf.GRID
+    if placed and scope.covers_placed(user, [Role.COMMUNITY_STAFF], placed):
+        yield wf.COMMUNITY
+    if scope.covers_placed(user, [Role.DISPATCHER], placed):
+        yield wf.DISPATCHER
+
+
+def case_roles(user, case: Case) -> set[str]:
+    """The workflow roles the user holds for this case (within scope)."""
+    return set(_held(user, case))
 
 
 def acting_roles(user, case: Case, action: str, held: set[str] | None = None) -> set[str]:
@@ -184,6 +176,4 @@ def available_actions(user, case: Case) -> list[str]:
 
 def sees_contact(user, case: Case) -> bool:
     """Full name and phone of the reporter: the reporter, and staff who act on the case."""
-    if user is None or not user.is_authenticated:
-        return False
-    return bool(case_roles(user, case))
+    return any(_held(user, case))

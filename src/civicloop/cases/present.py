@@ -95,21 +95,12 @@ def category_ref(category) -> dict | None:
 
 
 def summaries(cases, viewer, *, refs) -> list[dict]:
-    """`summary` of many cases for one viewer: the time, the working clock, the language, and
-    whether the viewer sees a reporter's contact (once per distinct `perms.roles_key`) are
-    worked out once for the page."""
+    """`summary` of many cases for one viewer, with the time, the working clock and the
+    language worked out once for the page."""
     now, work, language = timezone.now(), deadlines.clock(), get_language()
-    sees: dict[tuple, bool] = {}
-    answer = []
-    for case in cases:
-        key = perms.roles_key(viewer, case)
-        full = sees.get(key)
-        if full is None:
-            full = sees[key] = perms.sees_contact(viewer, case)
-        answer.append(
-            summary(case, viewer, now=now, work=work, full=full, refs=refs, language=language)
-        )
-    return answer
+    return [
+        summary(case, viewer, now=now, work=work, refs=refs, language=language) for case in cases
+    ]
 
 
 def summary(

@@ -82,6 +82,8 @@ class WorkClock:
         self._overrides = dict(overrides or {})
         # Day answers never change for one clock; lists of cases ask about the same days often.
         self._days: dict[date, bool] = {}
+        self._day_periods: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._full_day = sum((e - s for s, e in self._periods), timedelta())
         self._exceptions: tuple[list[date], list[int]] | None = None
         self.tz = tz
 
@@ -185,8 +187,7 @@ class WorkClock:
         if last > first:
             total += self._overlap_on(last, lo, hi)
             # Whole days in between count fully: only how many of them are working days matters.
-            full_day = sum((e - s for s, e in self._periods), timedelta())
-            total += full_day * self.working_days_between(first + _ONE_DAY, last)
+            total += self._full_day * self.working_days_between(first + _ONE_DAY, last)
         return total.total_seconds()
 
     def _overlap_on(self, day: date, lo: datetime, hi: datetime) -> timedelta:
@@ -197,12 +198,17 @@ class WorkClock:
                 total += overlap
         return total
 
-    def _periods_on(self, d: date) -> list[tuple[datetime, datetime]]:
-        """Naive local (start, end) datetimes of the working periods on ``d``."""
-        if not self.is_working_day(d):
-            return []
-        midnight = datetime.combine(d, time())
-        return [(midnight + s, midnight + e) for s, e in self._periods]
+    def _periods_on(self, d: date) -> tuple[tuple[datetime, datetime], ...]:
+        """Naive local (start, end) datetimes of the working periods on ``d`` (remembered)."""
+        found = self._day_periods.get(d)
+        if found is None:
+            if self.is_working_day(d):
+                midnight = datetime.combine(d, time())
+                found = tuple((midnight + s, midnight + e) for s, e in self._periods)
+            else:
+                found = ()
+            self._day_periods[d] = found
+        return found
 
     def _to_local(self, t: datetime) -> datetime:
         if t.tzinfo is None or t.utcoffset() is None:

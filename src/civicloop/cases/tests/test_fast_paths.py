@@ -213,7 +213,7 @@ def _without_time_left(rows: list[dict]) -> list[dict]:
 
 
 def test_a_page_of_summaries_equals_each_case_summarised_alone(spread, file_case, user_named):
-    """summaries() decides contact visibility once per roles_key: for every viewer it must give
+    """summaries() works out the time, clock and language once: for every viewer it must give
     what summary() gives case by case."""
     from django.contrib.auth import get_user_model
 
