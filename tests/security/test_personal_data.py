@@ -7,6 +7,7 @@ roles that need them, and each such view logged)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -57,6 +58,17 @@ def _own(username: str | None) -> set[str]:
     return {profile.phone, profile.real_name}
 
 
+def _text(response) -> str:
+    """The body as text, with JSON's \\u escapes undone (a name escaped is still a name)."""
+    text = response.content.decode(errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
+
+
 def _leaks(text: str, secrets: dict, own: set[str]) -> list[str]:
     found = [p for p in PHONE.findall(text) if p in secrets["phones"] and p not in own]
     found += [n for n in secrets["names"] if n in text and n not in own]
@@ -95,18 +107,18 @@ def test_anonymous_pages_and_open311_show_no_names_or_phones(world):
             response = client.get(url)
             if response.status_code != 200 or "stream" in type(response).__name__.lower():
                 continue
-            if leaks := _leaks(response.content.decode(errors="replace"), secrets, set()):
+            if leaks := _leaks(_text(response), secrets, set()):
                 problems.append(f"{url}: {leaks}")
     for fmt in ("json", "xml"):
         for url in (f"/open311/v2/requests.{fmt}", f"/open311/v2/servicerequestupdates.{fmt}"):
             response = client.get(url, {"start_date": "2000-01-01T00:00:00Z"})
-            if leaks := _leaks(response.content.decode(), secrets, set()):
+            if leaks := _leaks(_text(response), secrets, set()):
                 problems.append(f"{url}: {leaks}")
         from civicloop.cases.models import Case
 
         for pk in Case.objects.order_by("pk").values_list("pk", flat=True)[:40]:
             response = client.get(f"/open311/v2/requests/{pk}.{fmt}")
-            if leaks := _leaks(response.content.decode(), secrets, set()):
+            if leaks := _leaks(_text(response), secrets, set()):
                 problems.append(f"open311 request {pk}.{fmt}: {leaks}")
     assert not problems, "\n".join(problems)
 
@@ -140,7 +152,7 @@ def test_api_lists_show_full_names_or_phones_only_with_a_record(world, path):
         response, logged = _logged(username, lambda c=client: c.get(path))
         if response.status_code != 200:
             continue
-        leaks = _leaks(response.content.decode(), secrets, _own(username))
+        leaks = _leaks(_text(response), secrets, _own(username))
         if leaks and not logged:
             problems.append(f"{path} as {username or 'anonymous'}: {leaks} (not recorded)")
     assert not problems, "\n".join(problems)
