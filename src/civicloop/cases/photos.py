@@ -77,6 +77,8 @@ def store(case, images: list[CleanImage], event=None, stored: list[str] | None =
             stored.append(photo.thumbnail.name)
         photo.save()
         photos.append(photo)
+    if photos:
+        case.has_photos = True  # see queries.case_by_id
     return photos
 
 

@@ -191,8 +191,11 @@ PHOTO_FIELDS = ("id", "width", "height", "event_id")
 
 
 def photos_by_event(case: Case) -> dict[int | None, list[dict]]:
-    """The case's photos in one query, by the event they belong to (None: the report's own)."""
+    """The case's photos in one query, by the event they belong to (None: the report's own);
+    none and no query when the case was read knowing it has none (queries.case_by_id)."""
     found: dict[int | None, list] = {}
+    if not getattr(case, "has_photos", True):
+        return found
     for photo in CasePhoto.objects.filter(case_id=case.pk).values(*PHOTO_FIELDS):
         found.setdefault(photo["event_id"], []).append(photo)
     return found
