@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import router
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,21 +150,33 @@ def page_bounds(page, page_size) -> tuple[int, int]:
     return page, page_size
 
 
-def light_rows(qs, fields: tuple[str, ...], start: int, stop: int) -> list[Case]:
-    """qs[start:stop] as cases holding only `fields` (attribute names), built straight from
-    value tuples without Model.__init__, which took a third of a 50-row list's time. Any other
-    field loads from the database on access, as with only()."""
-    rows = qs.values_list(*fields)[start:stop]
-    db = rows.db
+def page_of(qs, fields: tuple[str, ...], start: int, stop: int) -> tuple[int, list[Case]]:
+    """How many cases `qs` holds, and qs[start:stop] as cases holding only `fields` (attribute
+    names), in one statement: the count rides along as an uncorrelated subquery, which the
+    database runs once (a round trip less per list, as many as the page's own on a busy
+    server). A page past the end asks for the count by itself.
+
+    The cases are built straight from value tuples without Model.__init__, which took a third
+    of a 50-row list's time; any other field loads from the database on access, as with
+    only()."""
+    count = qs.order_by().values(n=Func(Value(1), function="COUNT", output_field=IntegerField()))
+    rows = list(
+        qs.annotate(_count=Subquery(count, output_field=IntegerField())).values_list(
+            *fields, "_count"
+        )[start:stop]
+    )
+    if not rows:
+        return qs.count(), []
+    db = qs.db
     new = Case.__new__
     cases = []
     for row in rows:
         case = new(Case)
-        case.__dict__.update(zip(fields, row, strict=True))
+        case.__dict__.update(zip(fields, row[:-1], strict=True))
         state = case._state = ModelState()
         state.adding, state.db = False, db
         cases.append(case)
-    return cases
+    return rows[0][-1], cases
 
 
 _BY_ID: dict[tuple[str, bool], tuple[str, list, int]] = {}

@@ -197,9 +197,10 @@ def test_a_light_row_summarises_as_the_case_does_and_loads_the_rest_on_access(sp
     viewer = user_named("dispatcher")
     now, refs = timezone.now(), references.current()
     cases = list(Case.objects.filter(pk__in=spread).order_by("pk"))
-    light = queries.light_rows(
+    count, light = queries.page_of(
         Case.objects.filter(pk__in=spread).order_by("pk"), present.SUMMARY_FIELDS, 0, 10
     )
+    assert count == len(spread)
     assert [c.pk for c in light] == [c.pk for c in cases]
     for row, case in zip(light, cases, strict=True):
         assert present.summary(row, viewer, now=now, refs=refs) == present.summary(
@@ -271,6 +272,20 @@ def test_the_actions_offered_are_exactly_those_check_allows(spread, user_named):
                     continue
                 allowed.append(action)
             assert perms.available_actions(user, case) == allowed, (user.username, case.pk)
+
+
+def test_a_list_counts_in_its_page_query_on_every_page_and_past_the_end(api_as, spread):
+    dispatcher = api_as("dispatcher")
+    whole = dispatcher.get("/api/v1/cases?page_size=100").json()
+    total = whole["count"]
+    assert total == len(whole["items"]) >= 3
+    second = dispatcher.get("/api/v1/cases?page_size=2&page=2").json()
+    assert second["count"] == total
+    assert [c["id"] for c in second["items"]] == [c["id"] for c in whole["items"][2:4]]
+    past = dispatcher.get(f"/api/v1/cases?page_size=2&page={total + 1}").json()
+    assert (past["count"], past["items"]) == (total, [])
+    none = dispatcher.get("/api/v1/cases?q=没有这样的描述").json()
+    assert (none["count"], none["items"]) == (0, [])
 
 
 def test_the_list_and_the_detail_agree_on_each_case(api_as, spread):
