@@ -151,6 +151,18 @@ def test_a_deactivated_user_loses_a_known_token(user_named, client):
     assert _me(client, raw).status_code == 401
 
 
+def test_a_profile_change_reaches_a_known_token_at_once(user_named, client):
+    """The user a known token carries is dropped when the profile changes, not served stale."""
+    from civicloop.core.models import ApiToken
+
+    user = user_named("leader")
+    _token, raw = ApiToken.issue(user)
+    assert _me(client, raw).json()["name"] != "新名字"
+    user.profile.real_name = "新名字"
+    user.profile.save()
+    assert _me(client, raw).json()["name"] == "新名字"
+
+
 def test_a_known_token_expires_on_time(user_named, client):
     from datetime import timedelta
 
