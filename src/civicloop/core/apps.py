@@ -15,6 +15,13 @@ def _tokens_changed(sender, instance=None, created=False, update_fields=None, **
     snapshots.changed(snapshots.API_TOKENS)
 
 
+def _connection_created(sender, connection, **kwargs) -> None:
+    if connection.vendor == "postgresql":
+        from .pgtime import use_native_loader
+
+        use_native_loader(connection)
+
+
 class CoreConfig(AppConfig):
     name = "civicloop.core"
     label = "core"
@@ -22,6 +29,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_save
 
         from .models import ApiToken, Profile
@@ -30,3 +38,4 @@ class CoreConfig(AppConfig):
             uid = f"core.tokens.{model._meta.label}"
             post_save.connect(_tokens_changed, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(_tokens_changed, sender=model, dispatch_uid=f"{uid}.delete")
+        connection_created.connect(_connection_created, dispatch_uid="core.pgtime")
