@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from civicloop.core.models import PersonalDataAccess
 from civicloop.lib.masking import mask_address, mask_name, mask_phone
 
-from . import deadlines
+from . import deadlines, queries
 from . import permissions as perms
 from . import workflow as wf
-from .models import Case, CaseEvent, CasePhoto, CaseSource, CaseState, DeadlineState
+from .models import Case, CasePhoto, CaseSource, CaseState, DeadlineState
 
 # The case columns a summary reads (with `refs`, lists load only these: see summary()).
 SUMMARY_FIELDS = (
@@ -173,20 +173,6 @@ def actor_name(event: dict, full: bool) -> str:
 
 # A case's history and photos are read as plain values: model instances of each event with its
 # actor and the actor's profile took a third of a case's answer.
-EVENT_FIELDS = (
-    "id",
-    "action",
-    "from_state",
-    "to_state",
-    "actor_id",
-    "actor_role",
-    "at",
-    "note",
-    "flagged",
-    "data",
-    "actor__username",
-    "actor__profile__real_name",
-)
 PHOTO_FIELDS = ("id", "width", "height", "event_id")
 
 
@@ -204,7 +190,7 @@ def photos_by_event(case: Case) -> dict[int | None, list[dict]]:
 def events(case: Case, viewer, *, full: bool, photos: dict | None = None) -> list[dict]:
     photos = photos_by_event(case) if photos is None else photos
     rows = []
-    for e in CaseEvent.objects.filter(case_id=case.pk).values(*EVENT_FIELDS):
+    for e in queries.events_of(case.pk):
         rows.append(
             {
                 "id": e["id"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -16,7 +16,7 @@ from civicloop.core.models import Role
 
 from . import permissions as perms
 from . import workflow as wf
-from .models import Case, CasePhoto, DeadlineState
+from .models import Case, CaseEvent, CasePhoto, DeadlineState
 
 OVERDUE = Q(deadline_state=DeadlineState.OVERDUE)
 DUE_SOON = Q(deadline_state=DeadlineState.DUE_SOON)
@@ -179,31 +179,101 @@ def page_of(qs, fields: tuple[str, ...], start: int, stop: int) -> tuple[int, li
     return rows[0][-1], cases
 
 
-_BY_ID: dict[tuple[str, bool], tuple[str, list, int]] = {}
-_SENTINEL = 7_331_733_173_317  # stands for the id while the SELECT is compiled
+_SENTINEL = 7_331_733_173_317  # stands for the looked-up id while a SELECT is compiled
+
+
+class _Once:
+    """A SELECT by one id that the ORM compiles once per process and database (compiling a
+    fifty-column case or the event history's joins took longer than running them), then runs
+    with each new id. Every column still goes through its field's conversions, as the ORM's
+    own iteration applies them, with the connection of the thread that runs it."""
+
+    def __init__(self, build):
+        self.build = build  # build(id) -> a values_list queryset
+        self.compiled: dict[str, tuple] = {}
+
+    def rows(self, db: str, pk: int) -> list[list]:
+        compiled = self.compiled.get(db)
+        if compiled is None:
+            compiler = self.build(_SENTINEL).using(db).query.get_compiler(db)
+            sql, params = compiler.as_sql()
+            params = list(params)
+            columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+            converters = list(compiler.get_converters(columns).items())
+            compiled = self.compiled[db] = (sql, params, params.index(_SENTINEL), converters)
+        sql, params, at, converters = compiled
+        params = params.copy()
+        params[at] = pk
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+        return rows
+
+
+CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
+
+
+def _case_row(for_update: bool):
+    def build(pk):
+        photos = CasePhoto.objects.filter(case_id=OuterRef("pk"))
+        qs = Case.objects.filter(pk=pk).annotate(has_photos=Exists(photos)).order_by()
+        if for_update:
+            qs = qs.select_for_update(of=("self",))
+        return qs.values_list(*CASE_COLUMNS, "has_photos")
+
+    return _Once(build)
+
+
+_CASE = {False: _case_row(False), True: _case_row(True)}
 
 
 def case_by_id(pk: int, *, for_update: bool = False) -> Case | None:
     """One case with every column, by id; `for_update` locks its row until the transaction
-    ends. The SELECT is compiled once per process and database (compiling its fifty columns
-    took longer than running it) and read as a raw query, so every column still goes through
-    its field's conversion. `case.has_photos` comes with it, so that a case's answer skips
-    the photo query when there are none (photos.store sets it when it adds one)."""
+    ends. `case.has_photos` comes with it, so that a case's answer skips the photo query when
+    there are none (photos.store sets it when it adds one)."""
     pk = int(pk)
     if not 0 < pk < 2**63:
         return None  # no such id: as the ORM's lookups, never an overflow from the database
     db = router.db_for_write(Case) if for_update else router.db_for_read(Case)
-    compiled = _BY_ID.get((db, for_update))
-    if compiled is None:
-        photos = CasePhoto.objects.filter(case_id=OuterRef("pk"))
-        qs = Case.objects.using(db).filter(pk=_SENTINEL)
-        qs = qs.annotate(has_photos=Exists(photos)).order_by()
-        if for_update:
-            qs = qs.select_for_update(of=("self",))
-        sql, params = qs.query.get_compiler(db).as_sql()
-        params = list(params)
-        compiled = _BY_ID[(db, for_update)] = (sql, params, params.index(_SENTINEL))
-    sql, params, at = compiled
-    params = params.copy()
-    params[at] = pk
-    return next(iter(Case.objects.raw(sql, params, using=db)), None)
+    rows = _CASE[for_update].rows(db, pk)
+    if not rows:
+        return None
+    case = Case.__new__(Case)
+    *columns, case_has_photos = rows[0]
+    case.__dict__.update(zip(CASE_COLUMNS, columns, strict=True))
+    case.has_photos = case_has_photos
+    state = case._state = ModelState()
+    state.adding, state.db = False, db
+    return case
+
+
+EVENT_FIELDS = (
+    "id",
+    "action",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor_role",
+    "at",
+    "note",
+    "flagged",
+    "data",
+    "actor__username",
+    "actor__profile__real_name",
+)
+_EVENTS = _Once(
+    lambda pk: CaseEvent.objects.filter(case_id=pk).order_by("at", "id").values_list(*EVENT_FIELDS)
+)
+
+
+def events_of(case_id: int) -> list[dict]:
+    """A case's history, oldest first, as dicts of EVENT_FIELDS."""
+    db = router.db_for_read(CaseEvent)
+    return [dict(zip(EVENT_FIELDS, row, strict=True)) for row in _EVENTS.rows(db, case_id)]

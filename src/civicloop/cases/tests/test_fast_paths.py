@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from civicloop.cases import actions, deadlines, present, queries, references
 from civicloop.cases import permissions as perms
-from civicloop.cases.models import Case, Category
+from civicloop.cases.models import Case, CaseEvent, Category
 from civicloop.core import permissions as scope
 from civicloop.core import snapshots
 from civicloop.core.models import HolidayOverride, RoleAssignment
@@ -207,6 +207,32 @@ def test_a_light_row_summarises_as_the_case_does_and_loads_the_rest_on_access(sp
             case, viewer, now=now, refs=refs
         )
     assert light[0].contact_phone == cases[0].contact_phone  # not among the fields read
+
+
+def test_reads_compiled_once_give_what_the_orm_gives(spread, user_named, foundation):
+    """case_by_id and events_of run SQL compiled on their first use: for every case and for
+    the same case after it changed, each column as the ORM reads and converts it."""
+    from django.db import transaction
+
+    case_id = spread[0]
+    queries.case_by_id(case_id)  # compiled here, then run again after the case has changed
+    actions.perform(case_id, user_named("department"), "sign", {"note": "签收了"})
+    for pk in spread:
+        orm = Case.objects.get(pk=pk)
+        for for_update in (False, True):
+            with transaction.atomic():
+                fast = queries.case_by_id(pk, for_update=for_update)
+            for field in Case._meta.concrete_fields:
+                assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
+            assert fast.has_photos is orm.photos.exists()
+        expected = list(
+            CaseEvent.objects.filter(case_id=pk).order_by("at", "id").values(*queries.EVENT_FIELDS)
+        )
+        assert queries.events_of(pk) == expected
+        assert all(e["at"].tzinfo is not None for e in expected)
+    signed = queries.events_of(case_id)[-1]
+    assert (signed["action"], signed["note"]) == ("sign", "签收了")
+    assert signed["actor__profile__real_name"]
 
 
 def _without_time_left(rows: list[dict]) -> list[dict]:
