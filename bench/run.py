@@ -83,6 +83,12 @@ def parse_args(argv=None):
     )
     p.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "15")))
     p.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per endpoint")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", "3")),
+        help="times every floor and endpoint is run, in turn; each figure is the median round",
+    )
     p.add_argument("--concurrency", default=os.environ.get("BENCH_CONCURRENCY", "16,64"))
     p.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
@@ -486,8 +492,11 @@ def autovacuum_running() -> bool:
         return cur.fetchone()[0] > 0
 
 
-def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor: list) -> None:
-    """Warm-up, then one bounded wrk run per concurrency; a missing endpoint is skipped."""
+def run_load(
+    server: Server, name: str, spec: dict, args, run: dict, pool_cursor: list
+) -> list[dict] | None:
+    """Warm-up, then one bounded wrk run per concurrency; a missing endpoint is skipped
+    (None)."""
     settle(server)
     path = spec["path"]
     if "{id}" in path:
@@ -503,7 +512,7 @@ def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor
         reason = f"skipped: {spec['method']} {spec['path']} answered {status} {body[:120]!r}"
         log(f"{name}: {reason}")
         run["skipped"][name] = reason
-        return
+        return None
     results = []
     for concurrency in args.concurrency_list:
         spec_now = dict(spec)
@@ -530,7 +539,37 @@ def run_load(server: Server, name: str, spec: dict, args, run: dict, pool_cursor
             f"{result['errors']}"
             + (f"  ({result['sample_error'][:80]})" if result["errors"] else "")
         )
-    run["runs"][name] = results
+    return results
+
+
+def median_runs(rounds: list[list[dict]]) -> list[dict]:
+    """One result per concurrency from several rounds: the round with the median throughput
+    (the lower middle one for an even count), carrying every round's req/s and the errors of
+    all rounds, so that a single slow or fast moment of the machine does not make the figure."""
+    merged = []
+    for index in range(len(rounds[0])):
+        same = [results[index] for results in rounds]
+        middle = sorted(same, key=lambda r: r["rps"])[(len(same) - 1) // 2]
+        merged.append(
+            {
+                **middle,
+                "rounds_rps": [r["rps"] for r in same],
+                "errors": sum(r["errors"] for r in same),
+            }
+        )
+    return merged
+
+
+def round_ratios(run: dict, name: str) -> list[float] | None:
+    """The ratio of each round alone (the endpoint's peak over its floor's, both measured in
+    that round): how far one round's figure can stray."""
+    floor = run["runs"].get(FLOOR_OF[name])
+    mine = run["runs"].get(name)
+    if not floor or not mine or "rounds_rps" not in mine[0]:
+        return None
+    peaks = [max(r["rounds_rps"][k] for r in mine) for k in range(len(mine[0]["rounds_rps"]))]
+    floors = [max(r["rounds_rps"][k] for r in floor) for k in range(len(floor[0]["rounds_rps"]))]
+    return [round(p / f, 3) for p, f in zip(peaks, floors, strict=False) if f]
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -768,6 +807,7 @@ def assemble(run: dict) -> dict:
         "floors": floors,
         "endpoints": endpoints,
         "ratios": ratios,
+        "ratio_rounds": {name: round_ratios(run, name) for name in ratios},
         "dashboard": {k: v for k, v in dashboard.items() if not k.startswith("_")}
         if dashboard
         else None,
@@ -956,7 +996,8 @@ def main(argv=None) -> int:
             + (", cache in Redis" if args.redis and not args.sqlite else ""),
             "load_generator": "wrk -t2, "
             + ", ".join(f"-c{c}" for c in args.concurrency_list)
-            + f", {args.duration} s per run after {args.warmup} s warm-up",
+            + f", {args.duration} s per run after {args.warmup} s warm-up"
+            + f", {args.rounds} rounds (median)",
             "concurrency": args.concurrency_list,
             "duration_s": args.duration,
             "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
@@ -1004,7 +1045,7 @@ def main(argv=None) -> int:
         want_lighthouse = not args.no_lighthouse and (not only or "lighthouse" in only)
         want_load = not only or bool(only & {*FLOORS, *ENDPOINTS})
         if want_load or want_lighthouse:
-            pool = max(3000, min(60_000, args.cases // 20))
+            pool = max(3000, min(60_000, args.cases // 20)) * args.rounds
             grow = max(args.cases - done.get("cases", 0), pool)
             grown = generate_cases(world, grow, run, "endpoints", pool=pool)
             ctx["pool"] = grown["pool"]
@@ -1019,10 +1060,17 @@ def main(argv=None) -> int:
                 server.start()
                 log(f"civicloop serve up on {server.base} ({run['setup']['server']})")
         pool_cursor = [ctx.get("pool", (0, 0))[0]]
-        for name_, spec in specs(ctx, creds).items() if want_load else ():
-            if only and name_ not in only:
-                continue
-            run_load(server, name_, spec, args, run, pool_cursor)
+        rounds: dict[str, list[list[dict]]] = {}
+        for number in range(args.rounds if want_load else 0):
+            log(f"第 {number + 1}/{args.rounds} 轮")
+            for name_, spec in specs(ctx, creds).items():
+                if (only and name_ not in only) or name_ in run["skipped"]:
+                    continue
+                results = run_load(server, name_, spec, args, run, pool_cursor)
+                if results is not None:
+                    rounds.setdefault(name_, []).append(results)
+        for name_, per_round in rounds.items():
+            run["runs"][name_] = median_runs(per_round)
         sizes = server.worker_rss_mb()
         run["rss_workers_mb"] = sizes
         run["rss_mb_per_worker"] = max(sizes) if sizes else None
