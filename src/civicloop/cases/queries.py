@@ -185,8 +185,9 @@ _SENTINEL = 7_331_733_173_317  # stands for the looked-up id while a SELECT is c
 class _Once:
     """A SELECT by one id that the ORM compiles once per process and database (compiling a
     fifty-column case or the event history's joins took longer than running them), then runs
-    with each new id. Every column still goes through its field's conversions, as the ORM's
-    own iteration applies them, with the connection of the thread that runs it."""
+    with each new id. Every column still goes through its field's and its backend's
+    conversions, as the ORM's own iteration applies them; they depend on the database, not on
+    the connection, and are handed the running thread's connection as the ORM hands them its."""
 
     def __init__(self, build):
         self.build = build  # build(id) -> a values_list queryset
