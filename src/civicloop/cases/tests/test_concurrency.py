@@ -1,35 +1,15 @@
 """Two people act on one case at once: exactly one wins. A retried report is filed once."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from civicloop.cases.models import Case, CaseEvent
 from civicloop.core.models import ApiToken
+from civicloop.core.testing import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(n, call):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = call(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def bearer(user) -> str:
@@ -51,7 +31,7 @@ def test_ten_simultaneous_signs_give_one_success_nine_conflicts_and_one_event(
         )
         return response.status_code
 
-    statuses = run_together(10, sign)
+    statuses = at_once(10, sign)
     assert sorted(statuses) == [200] + [409] * 9
     assert CaseEvent.objects.filter(case_id=case_id, action="sign").count() == 1
     assert Case.objects.get(pk=case_id).state == "in_progress"
@@ -80,7 +60,7 @@ def test_a_dispatch_and_a_reject_at_once_leave_exactly_one_outcome(
             .status_code
         )
 
-    assert sorted(run_together(2, act)) == [200, 409]
+    assert sorted(at_once(2, act)) == [200, 409]
     assert (
         CaseEvent.objects.filter(case_id=case_id).exclude(action__in=["create", "verify"]).count()
         == 1
@@ -103,7 +83,7 @@ def test_a_report_retried_with_the_same_idempotency_key_is_filed_once(
         )
         return response.status_code, response.json()["id"]
 
-    results = run_together(6, report)
+    results = at_once(6, report)
     assert len({case_id for _status, case_id in results}) == 1
     assert sorted(s for s, _ in results).count(201) == 1
     assert all(s in (200, 201) for s, _ in results)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from civicloop.cases import actions
 from civicloop.cases import workflow as wf
 from civicloop.cases.models import Case
 from civicloop.core.errors import ActionRefused
+from civicloop.core.testing import at_once
 from civicloop.dashboard import metrics, rollups
 from civicloop.dashboard.models import (
     COUNTERS,
@@ -244,26 +244,10 @@ def test_two_workers_sweeping_at_once_fold_each_event_in_once(foundation):
         case = story.report(at(10, 12, 9, n))
         story.act(at(10, 12, 9, 30 + n), case, "grid", "verify")
     now = at(10, 12, 12, 0)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            rollups.sweep()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
     # One patch of the clock for both threads: patching inside each would race on restore.
     with frozen(now):
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert not errors
+        outcomes = at_once(2, lambda _i: rollups.sweep())
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     period = metrics.Period(date(2026, 10, 12), date(2026, 10, 12))
     with frozen(now):
         swept = metrics.Snapshot(live=False).counters("district", None, period)[None]

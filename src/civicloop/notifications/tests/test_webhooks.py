@@ -8,8 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.db import connection
 
+from civicloop.core.testing import at_once
 from civicloop.notifications import tasks
 from civicloop.notifications.actions import post_webhook
 from civicloop.notifications.models import WebhookDelivery
@@ -76,22 +76,8 @@ def test_two_workers_deliver_a_webhook_once(foundation, receiver):
     delivery = WebhookDelivery.objects.create(
         department=department, key="k", url=receiver.url, payload={"a": 1}
     )
-    barrier = threading.Barrier(2)
-    results = []
-
-    def work():
-        try:
-            barrier.wait()
-            results.append(tasks.deliver_webhook.call(delivery.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [False, True]
+    results = at_once(2, lambda _i: tasks.deliver_webhook.call(delivery.pk))
+    assert sorted(results, key=repr) == [False, True], results
     assert len(receiver.requests) == 1
 
 

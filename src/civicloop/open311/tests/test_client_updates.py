@@ -5,17 +5,16 @@ recorded once however often the client retries."""
 
 from __future__ import annotations
 
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from civicloop.cases.models import Case
+from civicloop.core.testing import at_once
 
 NOTE = "井盖还是没有盖上，今天早上又有自行车掉进去了"
 
@@ -353,30 +352,20 @@ def test_simultaneous_copies_of_one_update_record_one_comment(services, api_key,
     )
     request_id = filed.json()[0]["service_request_id"]
     n = 4
-    barrier = threading.Barrier(n)
-    answers: list = [None] * n
 
     def post(i):
-        try:
-            barrier.wait()
-            response = Client().post(
-                "/open311/v2/servicerequestupdates.json",
-                {
-                    "api_key": api_key.raw,
-                    "service_request_id": str(request_id),
-                    "update_id": "fms-42",
-                    "description": NOTE,
-                },
-            )
-            answers[i] = (response.status_code, response.json())
-        finally:
-            connection.close()
+        response = Client().post(
+            "/open311/v2/servicerequestupdates.json",
+            {
+                "api_key": api_key.raw,
+                "service_request_id": str(request_id),
+                "update_id": "fms-42",
+                "description": NOTE,
+            },
+        )
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(n, post)
     assert all(status == 200 for status, _body in answers), answers
     assert len({body[0]["update_id"] for _status, body in answers}) == 1
     assert len(comments(request_id)) == 1

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
+
+from civicloop.core.testing import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,30 +14,20 @@ def test_simultaneous_posts_with_one_key_are_all_filed_and_counted(services, api
     from civicloop.cases.models import Case
 
     n = 6
-    barrier = threading.Barrier(n)
-    statuses = [None] * n
 
     def post(i):
-        try:
-            barrier.wait()
-            response = Client().post(
-                "/open311/v2/requests.json",
-                {
-                    "api_key": api_key.raw,
-                    "service_code": "DL92",
-                    "description": f"第{i}处路面塌陷",
-                    **in_grid,
-                },
-            )
-            statuses[i] = response.status_code
-        finally:
-            connection.close()
+        response = Client().post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": api_key.raw,
+                "service_code": "DL92",
+                "description": f"第{i}处路面塌陷",
+                **in_grid,
+            },
+        )
+        return response.status_code
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(n, post)
     assert statuses == [200] * n
     api_key.refresh_from_db()
     assert api_key.request_count == n

@@ -62,30 +62,13 @@ def test_an_accepted_reflection_earns_points_once(foundation, user_named, settin
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_awards_never_pass_the_daily_cap(user_named, settings):
-    import threading
-
-    from django.db import connection
-
+    from civicloop.core.testing import at_once
     from civicloop.study import points
 
     settings.CIVICLOOP_STUDY_POINTS = {"enabled": True, "attendance": 2, "daily_cap": 7}
     member = user_named("member04")
-    barrier = threading.Barrier(8)
-    errors = []
-
-    def attend(n):
-        try:
-            barrier.wait()
-            points.award(member, "attendance", f"session:{n}", "参加支部学习")
-        except Exception as exc:  # collected: the assertion below shows any failure
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attend, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(
+        8, lambda n: points.award(member, "attendance", f"session:{n}", "参加支部学习")
+    )
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert balance(member) == 7

@@ -1,38 +1,14 @@
 """Claims, confirmations and redemptions under concurrency: never more than the places, one
 award per service, never an overdrawn balance or negative stock (SQLite and PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from civicloop.core.errors import ActionRefused
+from civicloop.core.testing import at_once
 from civicloop.volunteering import actions, points
 from civicloop.volunteering.models import PointsEntry, Reward, ServiceRecord, TaskClaim
 
 from .factories import served, task
-
-
-def run_at_once(n, work):
-    """Runs work(i) in n threads released together; returns each outcome (value or exception)."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def target(i):
-        try:
-            barrier.wait()
-            outcomes[i] = work(i)
-        except Exception as exc:  # collected: the test asserts on them
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 def refused_with(outcomes, status):
@@ -47,7 +23,7 @@ def test_twenty_members_claiming_five_places_at_once_get_exactly_five(user_named
     def claim(i):
         return clients[i].post(f"/api/v1/tasks/{t.pk}/claim").status_code
 
-    outcomes = run_at_once(20, claim)
+    outcomes = at_once(20, claim)
     assert sorted(outcomes) == [201] * 5 + [409] * 15
     assert TaskClaim.objects.filter(task=t).count() == 5
 
@@ -56,7 +32,7 @@ def test_twenty_members_claiming_five_places_at_once_get_exactly_five(user_named
 def test_one_member_claiming_ten_times_at_once_holds_one_place(user_named):
     t = task(user_named("community"), places=5)
     member = user_named("member01")
-    outcomes = run_at_once(10, lambda i: actions.claim_task(member, t.pk))
+    outcomes = at_once(10, lambda i: actions.claim_task(member, t.pk))
     assert len([o for o in outcomes if isinstance(o, TaskClaim)]) == 1
     assert len(refused_with(outcomes, 409)) == 9
     assert TaskClaim.objects.filter(task=t, member=member).count() == 1
@@ -67,7 +43,7 @@ def test_ten_simultaneous_confirmations_award_once(user_named):
     staff, member = user_named("community"), user_named("member02")
     t = task(staff, points=12)
     served(staff, t, member)
-    outcomes = run_at_once(10, lambda i: actions.confirm_service(staff, t.pk, member.pk))
+    outcomes = at_once(10, lambda i: actions.confirm_service(staff, t.pk, member.pk))
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert [created for _record, created in outcomes].count(True) == 1
     assert ServiceRecord.objects.filter(member=member).count() == 1
@@ -80,7 +56,7 @@ def test_ten_simultaneous_redemptions_against_a_balance_covering_three_redeem_th
     member = user_named("member03")
     points.award(member, 30, key="seed:member03", reason="服务")
     reward = Reward.objects.create(name="洗衣液", points=10, stock=100)
-    outcomes = run_at_once(10, lambda i: actions.redeem_reward(member, reward.pk))
+    outcomes = at_once(10, lambda i: actions.redeem_reward(member, reward.pk))
     assert len([o for o in outcomes if isinstance(o, tuple)]) == 3
     assert len(refused_with(outcomes, 409)) == 7
     reward.refresh_from_db()
@@ -94,7 +70,7 @@ def test_simultaneous_redemptions_never_take_stock_below_zero(user_named):
     members = [user_named(f"member{n:02d}") for n in range(4, 10)]
     for m in members:
         points.award(m, 5, key=f"seed:{m.pk}", reason="服务")
-    outcomes = run_at_once(6, lambda i: actions.redeem_reward(members[i], reward.pk))
+    outcomes = at_once(6, lambda i: actions.redeem_reward(members[i], reward.pk))
     assert len([o for o in outcomes if isinstance(o, tuple)]) == 2
     reward.refresh_from_db()
     assert reward.stock == 0

@@ -1,12 +1,10 @@
 """The points ledger: each award once, balance derived from entries and never negative."""
 
-import threading
-
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from civicloop.core.testing import at_once
 from civicloop.volunteering import points
 from civicloop.volunteering.models import PointsAccount, PointsEntry
 
@@ -85,25 +83,10 @@ def test_ledger_sums_to_the_balance_and_never_goes_negative(db, ops):
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_awards_with_one_key_write_one_entry(user_named):
     member = user_named("member05")
-    barrier = threading.Barrier(10)
-    results, errors = [], []
-
-    def confirm():
-        try:
-            barrier.wait()
-            results.append(points.award(member, 8, key="task:99:member05", reason="服务").created)
-        except Exception as exc:  # collected: the assertion below shows any failure
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert results.count(True) == 1
+    results = at_once(
+        10, lambda _i: points.award(member, 8, key="task:99:member05", reason="服务").created
+    )
+    assert sorted(results, key=repr) == [False] * 9 + [True], results
     assert points.balance(member) == 8
 
 
@@ -111,24 +94,8 @@ def test_ten_concurrent_awards_with_one_key_write_one_entry(user_named):
 def test_concurrent_redemptions_never_overdraw(user_named):
     member = user_named("member06")
     points.award(member, 30, key="seed", reason="服务")
-    barrier = threading.Barrier(10)
-    outcomes = []
-
-    def redeem(n):
-        try:
-            barrier.wait()
-            points.redeem(member, 10, key=f"redeem:{n}", reason="兑换")
-            outcomes.append("ok")
-        except points.InsufficientPoints:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert outcomes.count("ok") == 3
-    assert outcomes.count("refused") == 7
+    outcomes = at_once(10, lambda n: points.redeem(member, 10, key=f"redeem:{n}", reason="兑换"))
+    refused = [o for o in outcomes if isinstance(o, points.InsufficientPoints)]
+    assert len(refused) == 7, outcomes
+    assert len([o for o in outcomes if not isinstance(o, Exception)]) == 3, outcomes
     assert points.balance(member) == 0

@@ -1,12 +1,10 @@
 """Must show: two members claiming one wish at once → one claim, one 409; a confirmation raced
 twice → one confirmation and exactly one ledger entry. Runs on SQLite and PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from civicloop.core.errors import ActionRefused
+from civicloop.core.testing import at_once
 from civicloop.volunteering.models import PointsEntry
 from civicloop.wishes import actions
 from civicloop.wishes.models import State, Wish, WishEvent
@@ -15,27 +13,15 @@ from .factories import make_wish, user
 
 
 def race(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
+    """The calls at once; each outcome as a status (200, or the refusal's), any other failure
+    as its repr."""
 
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append(200)
-        except ActionRefused as exc:
-            outcomes.append(exc.status)
-        except Exception as exc:  # collected: the assertion shows any other failure
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
+    def status(outcome):
+        if isinstance(outcome, ActionRefused):
+            return outcome.status
+        return repr(outcome) if isinstance(outcome, Exception) else 200
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes, key=str)
+    return sorted((status(o) for o in at_once(len(calls), lambda i: calls[i]())), key=str)
 
 
 @pytest.mark.django_db(transaction=True)
