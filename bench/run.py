@@ -976,6 +976,8 @@ def plot(run: dict, path: Path) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.concurrency_list = [int(c) for c in args.concurrency.split(",") if c]
+    if args.rounds < 1:
+        raise SystemExit("--rounds: at least 1")
     only = {x for x in args.only.split(",") if x}
     if shutil.which("wrk") is None and not args.sqlite:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
