@@ -106,14 +106,16 @@ def test_a_good_photo_is_re_encoded_without_gps_and_served_only_to_viewers(
     Image.new("RGB", (80, 60), (10, 120, 30)).save(buffer, "JPEG", exif=exif.tobytes())
     assert b"Exif" in buffer.getvalue()
     response = report_with(
-        api_as("resident"), point, SimpleUploadedFile("p.jpg", buffer.getvalue(), "image/jpeg")
+        api_as("resident"),
+        point,
+        SimpleUploadedFile("张三家门口.jpg", buffer.getvalue(), "image/jpeg"),
     )
     assert response.status_code == 201
     case_id = response.json()["id"]
     photo = CasePhoto.objects.get(case_id=case_id)
     data = photo.file.read()
     assert data.startswith(b"\xff\xd8") and b"Exif" not in data
-    assert "p.jpg" not in photo.file.name
+    assert "张三家门口" not in photo.file.name  # the sender's file name is not kept
     detail = api_as("grid").get(f"/api/v1/cases/{case_id}").json()
     url = detail["photos"][0]["url"]
     served = api_as("grid").get(url)
