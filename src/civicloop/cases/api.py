@@ -218,10 +218,11 @@ def list_cases(
 ):
     params = {k: v for k, v in locals().items() if k != "request" and v is not None}
     number, size = queries.page_bounds(params.pop("page", None), params.pop("page_size", None))
-    qs = queries.filtered(request.auth, params).select_related(None)
     # Only the columns a summary shows, no joins: names come from the reference snapshot.
     start = (number - 1) * size
-    count, rows = queries.page_of(qs, present.SUMMARY_FIELDS, start, start + size)
+    count, rows = queries.visible_page(
+        request.auth, params, present.SUMMARY_FIELDS, start, start + size
+    )
     return _json(
         request,
         {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date, datetime, time, timedelta
 
 from django.db import connections, router
@@ -156,15 +158,67 @@ def page_of(qs, fields: tuple[str, ...], start: int, stop: int) -> tuple[int, li
     database runs once (a round trip less per list, as many as the page's own on a busy
     server). A page past the end asks for the count by itself.
     The cases are light_case()s."""
+    compiled = _compile(_page_query(qs, fields, start, stop), qs.db)
+    return _page(qs.db, compiled, fields, start, qs.count)
+
+
+def _page_query(qs, fields, start: int, stop: int):
     count = qs.order_by().values(n=Func(Value(1), function="COUNT", output_field=IntegerField()))
-    rows = list(
-        qs.annotate(_count=Subquery(count, output_field=IntegerField())).values_list(
-            *fields, "_count"
-        )[start:stop]
-    )
+    return qs.annotate(_count=Subquery(count, output_field=IntegerField())).values_list(
+        *fields, "_count"
+    )[start:stop]
+
+
+def _page(db: str, compiled, fields, start: int, count) -> tuple[int, list[Case]]:
+    rows = _run(db, *compiled)
     if not rows:
-        return qs.count(), []
-    return rows[0][-1], [light_case(fields, row[:-1], qs.db) for row in rows]
+        return (count() if start else 0), []  # an empty first page: there are none at all
+    return rows[0][-1], [light_case(fields, row[:-1], db) for row in rows]
+
+
+# A viewer's pages, compiled: (db, user id, superuser, role snapshot, parameters, fields,
+# bounds, time zone) -> (sql, params, converters). Building and compiling the scoped, filtered
+# query with its count took longer than running it; a member of staff asks for the same queue
+# again and again. Everything the SQL depends on is in the key (the visible cases follow only
+# from the user's role assignments, whose snapshot token changes with any of them), so an
+# entry is only ever reused for the same user asking the same thing under the same scope.
+# Filters relative to now (overdue) are compiled afresh each time.
+_PAGES_KEPT = 2000
+_pages: OrderedDict = OrderedDict()
+_pages_lock = threading.Lock()
+
+
+def visible_page(
+    user, params: dict, fields: tuple[str, ...], start: int, stop: int
+) -> tuple[int, list[Case]]:
+    """page_of(filtered(user, params)), compiled once per user and question (see _pages)."""
+    db, key = router.db_for_read(Case), None
+    if user is not None and user.is_authenticated and "overdue" not in params:
+        key = (
+            db,
+            user.pk,
+            user.is_superuser,
+            scope.roles_token(),
+            tuple(sorted((str(k), str(v)) for k, v in params.items())),
+            fields,
+            start,
+            stop,
+            timezone.get_current_timezone_name(),
+        )
+        with _pages_lock:
+            compiled = _pages.get(key)
+            if compiled is not None:
+                _pages.move_to_end(key)
+        if compiled is not None:
+            return _page(db, compiled, fields, start, lambda: filtered(user, params).count())
+    qs = filtered(user, params).select_related(None).using(db)
+    compiled = _compile(_page_query(qs, fields, start, stop), db)
+    if key is not None:
+        with _pages_lock:
+            _pages[key] = compiled
+            while len(_pages) > _PAGES_KEPT:
+                _pages.popitem(last=False)
+    return _page(db, compiled, fields, start, qs.count)
 
 
 def light_case(fields, values, db: str) -> Case:
@@ -195,26 +249,35 @@ class _Once:
     def rows(self, db: str, pk: int) -> list[list]:
         compiled = self.compiled.get(db)
         if compiled is None:
-            compiler = self.build(_SENTINEL).using(db).query.get_compiler(db)
-            sql, params = compiler.as_sql()
-            params = list(params)
-            columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-            converters = list(compiler.get_converters(columns).items())
+            sql, params, converters = _compile(self.build(_SENTINEL).using(db), db)
             compiled = self.compiled[db] = (sql, params, params.index(_SENTINEL), converters)
         sql, params, at, converters = compiled
-        params = params.copy()
+        params = list(params)
         params[at] = pk
-        connection = connections[db]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
-        for row in rows:
-            for position, (functions, expression) in converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-        return rows
+        return _run(db, sql, params, converters)
+
+
+def _compile(qs, db: str) -> tuple[str, tuple, list]:
+    """A values_list queryset's SQL, its parameters and its columns' converters."""
+    compiler = qs.query.get_compiler(db)
+    sql, params = compiler.as_sql()
+    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    return sql, tuple(params), list(compiler.get_converters(columns).items())
+
+
+def _run(db: str, sql: str, params, converters) -> list[list]:
+    """The rows of compiled SQL, each column converted as the ORM's own iteration converts it."""
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [list(row) for row in cursor.fetchall()]
+    for row in rows:
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+    return rows
 
 
 CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)

@@ -43,8 +43,14 @@ for _model in (RoleAssignment, Region, Department, PartyOrg):
     post_delete.connect(_roles_changed, sender=_model, dispatch_uid=f"core.roles.delete.{_model}")
 
 
+def roles_token():
+    """The version of everyone's role assignments: it changes whenever any of them (or a region,
+    department or party organisation they name) changes."""
+    return snapshots.token(snapshots.ROLES)
+
+
 def _shared_assignments(user_id: int) -> list[RoleAssignment]:
-    token = snapshots.token(snapshots.ROLES)
+    token = roles_token()
     with _shared_lock:
         if _shared["token"] != token:
             _shared.update(token=token, users=OrderedDict())
@@ -186,8 +192,22 @@ def covers_placed(user, roles: Iterable[str], region_ids: Iterable[int]) -> bool
     return False
 
 
-def department_ids(user, roles: Iterable[str] = (Role.DEPARTMENT_STAFF,)) -> set[int]:
-    return {a.department_id for a in _matching(user, roles) if a.department_id}
+def department_ids(user, roles: Iterable[str] = (Role.DEPARTMENT_STAFF,)) -> frozenset[int]:
+    """Ids of the departments the roles are held in; worked out once per request and roles (a
+    department's list asks it for every case on the page)."""
+    held = assignments(user)
+    if not held:
+        return frozenset()
+    roles = tuple(roles)
+    memo = getattr(user, "_civicloop_departments", None)
+    if memo is None or memo[0] is not held:  # assignments reloaded: start again
+        memo = user._civicloop_departments = (held, {})
+    found = memo[1].get(roles)
+    if found is None:
+        found = memo[1][roles] = frozenset(
+            a.department_id for a in _matching(user, roles) if a.department_id
+        )
+    return found
 
 
 def departments_in_scope(user, roles: Iterable[str] = (Role.DEPARTMENT_STAFF,)):

@@ -141,6 +141,109 @@ def test_a_renamed_category_and_department_show_in_the_next_list(
     assert item["category"]["name"] == "垃圾满溢（新）"
 
 
+def test_on_redis_the_tokens_are_read_as_stored_and_follow_every_change(settings):
+    """Production keeps the tokens in Redis and reads them raw, in one MGET: a missing token is
+    created, reading again gives the same, and a change (here or written by another process
+    through the cache) gives a new one for that snapshot only."""
+    from django.core.cache import caches
+
+    from conftest import skip_or_fail
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/13",
+        }
+    }
+    try:
+        caches["default"].clear()
+    except Exception as exc:  # any connection failure means no Redis here
+        skip_or_fail(f"Redis is not reachable on 127.0.0.1:6379: {exc}")
+    first = {key: snapshots.token(key) for key in snapshots.KEYS}
+    assert all(first.values()) and len(set(first.values())) == len(snapshots.KEYS)
+    assert {key: snapshots.token(key) for key in snapshots.KEYS} == first
+    snapshots.changed(snapshots.ROLES)
+    caches["default"].set(snapshots.CALENDAR, "written-by-another-process", timeout=None)
+    after = {key: snapshots.token(key) for key in snapshots.KEYS}
+    assert {key for key in snapshots.KEYS if after[key] != first[key]} == {
+        snapshots.ROLES,
+        snapshots.CALENDAR,
+    }
+    caches["default"].clear()
+    caches["default"].close()
+
+
+def test_a_queue_asked_again_runs_its_compiled_sql_and_follows_every_change(
+    api_as, file_case, move, foundation, monkeypatch
+):
+    """A member of staff's list is compiled once and then only run: it still shows every case
+    that has come in since, never another viewer's scope, and nothing once the role is gone."""
+    compiled = []
+    compile_sql = queries._compile
+    monkeypatch.setattr(
+        queries, "_compile", lambda qs, db: compiled.append(1) or compile_sql(qs, db)
+    )
+
+    def dispatched_case(department="CG"):
+        case_id = file_case()
+        move(case_id, "grid", "verify")
+        move(case_id, "dispatcher", "dispatch", department=foundation["departments"][department].pk)
+        return case_id
+
+    def queue(client, query="state=dispatched"):
+        body = client.get(f"/api/v1/cases?{query}").json()
+        return body["count"], {item["id"] for item in body["items"]}
+
+    first, zj = dispatched_case(), dispatched_case("ZJ")
+    department, department2 = api_as("department"), api_as("department2")
+    assert queue(department) == (1, {first})
+    compiled.clear()
+    second = dispatched_case()
+    assert queue(department) == (2, {first, second})
+    assert queue(department, "state=dispatched&page=3") == (2, set())  # past the end
+    assert queue(department, "state=dispatched&page=3") == (2, set())
+    assert len(compiled) == 1  # only the page past the end was new
+    # The same question from another department is its own scope, compiled for it.
+    assert queue(department2) == (1, {zj})
+    assert len(compiled) == 2
+    RoleAssignment.objects.filter(user__username="department").delete()
+    assert queue(department) == (0, set())
+
+
+def test_a_compiled_page_answers_as_the_query_built_afresh(spread, user_named):
+    from django.contrib.auth import get_user_model
+
+    questions = [
+        {},
+        {"state": "dispatched"},
+        {"state": "submitted,verified"},
+        {"category": "SR01"},
+        {"q": "垃圾"},
+        {"created_from": "2020-01-01", "created_to": "2099-12-31"},
+        {"grid": "999999"},
+    ]
+    queries._pages.clear()
+    for user in get_user_model().objects.all():
+        for params in questions:
+            for start, stop in ((0, 2), (2, 4), (40, 50)):
+                fresh_count, fresh = queries.page_of(
+                    queries.filtered(user_named(user.username), params).select_related(None),
+                    present.SUMMARY_FIELDS,
+                    start,
+                    stop,
+                )
+                expected = [[getattr(c, f) for f in present.SUMMARY_FIELDS] for c in fresh]
+                for _ in range(2):  # compiled, then from the compiled page
+                    count, rows = queries.visible_page(
+                        user_named(user.username), params, present.SUMMARY_FIELDS, start, stop
+                    )
+                    assert count == fresh_count, (user.username, params, start)
+                    assert [[getattr(c, f) for f in present.SUMMARY_FIELDS] for c in rows] == (
+                        expected
+                    )
+    assert queries._pages  # the pages were kept
+
+
 # --- the same answers ------------------------------------------------------------------------
 
 
