@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from civicloop.core.models import PersonalDataAccess
@@ -54,10 +54,23 @@ ROLE_LABELS = {
 }
 
 
-def action_label(action: str) -> str:
+def action_label(action: str, language: str | None = None) -> str:
     if action == "duplicate":
-        return _("同类反映并入")
-    return _(wf.ACTION_LABELS.get(action, action))
+        return _text(gettext_noop("同类反映并入"), language)
+    return _text(wf.ACTION_LABELS.get(action, action), language)
+
+
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
+def _text(message: str, language: str | None = None) -> str:
+    """gettext(message) in the active language, remembered per language: a case's history asks
+    for the same few labels on every row (a tenth of an action's answer)."""
+    key = (message, language or get_language())
+    found = _TEXTS.get(key)
+    if found is None:
+        found = _TEXTS[key] = _(message)
+    return found
 
 
 _LABELS: dict[tuple, str] = {}
@@ -189,19 +202,24 @@ def photos_by_event(case: Case) -> dict[int | None, list[dict]]:
 
 def events(case: Case, viewer, *, full: bool, photos: dict | None = None) -> list[dict]:
     photos = photos_by_event(case) if photos is None else photos
+    language = get_language()
     rows = []
     for e in queries.events_of(case.pk):
         rows.append(
             {
                 "id": e["id"],
                 "action": e["action"],
-                "action_label": action_label(e["action"]),
+                "action_label": action_label(e["action"], language),
                 "from_state": e["from_state"],
                 "to_state": e["to_state"],
-                "to_state_label": state_label(e["to_state"]) if e["to_state"] else "",
+                "to_state_label": _label(CaseState, e["to_state"], language)
+                if e["to_state"]
+                else "",
                 "actor": actor_name(e, full),
                 "actor_role": e["actor_role"],
-                "actor_role_label": _(ROLE_LABELS.get(e["actor_role"], e["actor_role"])),
+                "actor_role_label": _text(
+                    ROLE_LABELS.get(e["actor_role"], e["actor_role"]), language
+                ),
                 "at": e["at"],
                 "note": e["note"],
                 "flagged": e["flagged"],

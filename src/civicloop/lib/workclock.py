@@ -21,6 +21,7 @@ DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
 )
 
 _ONE_DAY = timedelta(days=1)
+_EPOCH = date(2000, 1, 3)  # where _elapsed counts from (any day would do)
 
 
 @functools.cache
@@ -85,6 +86,8 @@ class WorkClock:
         self._day_periods: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         self._full_day = sum((e - s for s, e in self._periods), timedelta())
         self._exceptions: tuple[list[date], list[int]] | None = None
+        self._before: dict[date, timedelta] = {}  # working time from _EPOCH to each day
+        self._last: tuple[datetime, timedelta] | None = None
         self.tz = tz
 
     @property
@@ -179,23 +182,29 @@ class WorkClock:
 
     def working_seconds_between(self, a: datetime, b: datetime) -> float:
         """Working seconds from ``a`` to ``b``; negative if ``b`` is before ``a``."""
-        if b < a:
-            return -self.working_seconds_between(b, a)
-        lo, hi = self._to_local(a), self._to_local(b)
-        first, last = lo.date(), hi.date()
-        total = self._overlap_on(first, lo, hi)
-        if last > first:
-            total += self._overlap_on(last, lo, hi)
-            # Whole days in between count fully: only how many of them are working days matters.
-            total += self._full_day * self.working_days_between(first + _ONE_DAY, last)
-        return total.total_seconds()
+        return (self._elapsed(b) - self._elapsed(a)).total_seconds()
 
-    def _overlap_on(self, day: date, lo: datetime, hi: datetime) -> timedelta:
-        total = timedelta()
+    def _elapsed(self, t: datetime) -> timedelta:
+        """Working time from the start of _EPOCH (local) to ``t``, negative before it: the
+        working time between two moments is the difference of theirs. A list asks about many
+        deadlines against one now, so the last answer is remembered."""
+        last = self._last
+        if last is not None and last[0] == t:
+            return last[1]
+        local = self._to_local(t)
+        day = local.date()
+        total = self._before.get(day)
+        if total is None:
+            if day >= _EPOCH:
+                days = self.working_days_between(_EPOCH, day)
+            else:
+                days = -self.working_days_between(day, _EPOCH)
+            total = self._before[day] = self._full_day * days
         for p_start, p_end in self._periods_on(day):
-            overlap = min(p_end, hi) - max(p_start, lo)
-            if overlap > timedelta():
-                total += overlap
+            if local <= p_start:
+                break
+            total += min(local, p_end) - p_start
+        self._last = (t, total)
         return total
 
     def _periods_on(self, d: date) -> tuple[tuple[datetime, datetime], ...]:
