@@ -18,6 +18,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
+from . import redisclient
+
 GRID_POLYGONS = "cases:grid-polygons-version"
 CALENDAR = "cases:calendar-version"
 REFERENCES = "cases:references-version"
@@ -47,18 +49,9 @@ def _get_many(keys) -> dict:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         names = [backend.make_and_validate_key(key) for key in keys]
-        values = _reader(backend).mget(names)
+        values = redisclient.client(backend).mget(names)
         return {key: value for key, value in zip(keys, values, strict=True) if value}
     return cache.get_many(keys)
-
-
-def _reader(backend):
-    """The Redis client the cache backend reads with, kept for the thread (the backend makes a
-    new one for every call), as long as the backend is the same."""
-    kept = getattr(_request, "reader", None)
-    if kept is None or kept[0] is not backend:
-        kept = _request.reader = (backend, backend._cache.get_client(None))
-    return kept[1]
 
 
 def _read_all() -> dict:

@@ -8,6 +8,8 @@ import time
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from . import redisclient
+
 
 class RateLimited(Exception):
     def __init__(self, retry_after: int):
@@ -28,7 +30,7 @@ def _count(key: str, window: int) -> int:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         name = backend.make_and_validate_key(key)
-        pipe = backend._cache.get_client(name, write=True).pipeline(transaction=False)
+        pipe = redisclient.client(backend, write=True).pipeline(transaction=False)
         pipe.set(name, 0, nx=True, ex=window + 1)
         pipe.incr(name)
         return int(pipe.execute()[1])
