@@ -6,13 +6,15 @@ import threading
 from collections import OrderedDict
 from datetime import date, datetime, time, timedelta
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicloop.core import compiled as compiled_sql
 from civicloop.core import permissions as scope
+from civicloop.core.compiled import Compiled
 from civicloop.core.errors import ActionRefused
 from civicloop.core.models import Role
 
@@ -158,19 +160,19 @@ def page_of(qs, fields: tuple[str, ...], start: int, stop: int) -> tuple[int, li
     database runs once (a round trip less per list, as many as the page's own on a busy
     server). A page past the end asks for the count by itself.
     The cases are light_case()s."""
-    compiled = _compile(_page_query(qs, fields, start, stop), qs.db)
-    return _page(qs.db, compiled, fields, start, qs.count)
+    return _page(qs.db, _compile_page(qs, fields, start, stop), fields, start, qs.count)
 
 
-def _page_query(qs, fields, start: int, stop: int):
+def _compile_page(qs, fields, start: int, stop: int) -> tuple:
     count = qs.order_by().values(n=Func(Value(1), function="COUNT", output_field=IntegerField()))
-    return qs.annotate(_count=Subquery(count, output_field=IntegerField())).values_list(
+    page = qs.annotate(_count=Subquery(count, output_field=IntegerField())).values_list(
         *fields, "_count"
     )[start:stop]
+    return compiled_sql.compile_values(page, qs.db)
 
 
 def _page(db: str, compiled, fields, start: int, count) -> tuple[int, list[Case]]:
-    rows = _run(db, *compiled)
+    rows = compiled_sql.run(db, *compiled)
     if not rows:
         return (count() if start else 0), []  # an empty first page: there are none at all
     return rows[0][-1], [light_case(fields, row[:-1], db) for row in rows]
@@ -212,7 +214,7 @@ def visible_page(
         if compiled is not None:
             return _page(db, compiled, fields, start, lambda: filtered(user, params).count())
     qs = filtered(user, params).select_related(None).using(db)
-    compiled = _compile(_page_query(qs, fields, start, stop), db)
+    compiled = _compile_page(qs, fields, start, stop)
     if key is not None:
         with _pages_lock:
             _pages[key] = compiled
@@ -232,66 +234,18 @@ def light_case(fields, values, db: str) -> Case:
     return case
 
 
-_SENTINEL = 7_331_733_173_317  # stands for the looked-up id while a SELECT is compiled
-
-
-class _Once:
-    """A SELECT by one id that the ORM compiles once per process and database (compiling a
-    fifty-column case or the event history's joins took longer than running them), then runs
-    with each new id. Every column still goes through its field's and its backend's
-    conversions, as the ORM's own iteration applies them; they depend on the database, not on
-    the connection, and are handed the running thread's connection as the ORM hands them its."""
-
-    def __init__(self, build):
-        self.build = build  # build(id) -> a values_list queryset
-        self.compiled: dict[str, tuple] = {}
-
-    def rows(self, db: str, pk: int) -> list[list]:
-        compiled = self.compiled.get(db)
-        if compiled is None:
-            sql, params, converters = _compile(self.build(_SENTINEL).using(db), db)
-            compiled = self.compiled[db] = (sql, params, params.index(_SENTINEL), converters)
-        sql, params, at, converters = compiled
-        params = list(params)
-        params[at] = pk
-        return _run(db, sql, params, converters)
-
-
-def _compile(qs, db: str) -> tuple[str, tuple, list]:
-    """A values_list queryset's SQL, its parameters and its columns' converters."""
-    compiler = qs.query.get_compiler(db)
-    sql, params = compiler.as_sql()
-    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-    return sql, tuple(params), list(compiler.get_converters(columns).items())
-
-
-def _run(db: str, sql: str, params, converters) -> list[list]:
-    """The rows of compiled SQL, each column converted as the ORM's own iteration converts it."""
-    connection = connections[db]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [list(row) for row in cursor.fetchall()]
-    for row in rows:
-        for position, (functions, expression) in converters:
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-    return rows
-
-
 CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields)
 
 
 def _case_row(for_update: bool):
-    def build(pk):
+    def build(_shape, pk):
         photos = CasePhoto.objects.filter(case_id=OuterRef("pk"))
         qs = Case.objects.filter(pk=pk).annotate(has_photos=Exists(photos)).order_by()
         if for_update:
             qs = qs.select_for_update(of=("self",))
         return qs.values_list(*CASE_COLUMNS, "has_photos")
 
-    return _Once(build)
+    return Compiled(build, {"pk": Case._meta.pk})
 
 
 _CASE = {False: _case_row(False), True: _case_row(True)}
@@ -305,7 +259,7 @@ def case_by_id(pk: int, *, for_update: bool = False) -> Case | None:
     if not 0 < pk < 2**63:
         return None  # no such id: as the ORM's lookups, never an overflow from the database
     db = router.db_for_write(Case) if for_update else router.db_for_read(Case)
-    rows = _CASE[for_update].rows(db, pk)
+    rows = _CASE[for_update].rows(db, pk=pk)
     if not rows:
         return None
     *columns, has_photos = rows[0]
@@ -328,12 +282,15 @@ EVENT_FIELDS = (
     "actor__username",
     "actor__profile__real_name",
 )
-_EVENTS = _Once(
-    lambda pk: CaseEvent.objects.filter(case_id=pk).order_by("at", "id").values_list(*EVENT_FIELDS)
+_EVENTS = Compiled(
+    lambda _shape, pk: (
+        CaseEvent.objects.filter(case_id=pk).order_by("at", "id").values_list(*EVENT_FIELDS)
+    ),
+    {"pk": Case._meta.pk},
 )
 
 
 def events_of(case_id: int) -> list[dict]:
     """A case's history, oldest first, as dicts of EVENT_FIELDS."""
     db = router.db_for_read(CaseEvent)
-    return [dict(zip(EVENT_FIELDS, row, strict=True)) for row in _EVENTS.rows(db, case_id)]
+    return [dict(zip(EVENT_FIELDS, row, strict=True)) for row in _EVENTS.rows(db, pk=case_id)]

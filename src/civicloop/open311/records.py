@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from civicloop.cases import workflow as wf
 from civicloop.cases.actions import PUBLIC_NOTES
 from civicloop.cases.models import Case, CaseEvent, CasePhoto, CaseState, Category, DeadlineUnit
+from civicloop.core.compiled import Compiled
 from civicloop.core.models import Department
 from civicloop.lib.masking import mask_address, mask_name, mask_phone
 
@@ -288,6 +290,42 @@ def requests_queryset(qs=None):
     if qs is None:
         return _all_requests().all()
     return qs.annotate(first_photo_id=_first_photo()).values(*REQUEST_FIELDS, "first_photo_id")
+
+
+def _period_page(bounds, start, end, categories=None, states=None):
+    qs = requests_queryset().filter(created_at__gte=start, created_at__lte=end)
+    if categories is not None:
+        qs = qs.filter(category_id__in=categories)
+    if states is not None:
+        qs = qs.filter(state__in=states)
+    return qs.order_by("-created_at", "-id")[bounds[0] : bounds[1]]
+
+
+_PERIOD_PAGE = Compiled(
+    _period_page,
+    {
+        "start": Case._meta.get_field("created_at"),
+        "end": Case._meta.get_field("created_at"),
+        "categories": Case._meta.get_field("category").target_field,
+        "states": Case._meta.get_field("state"),
+    },
+)
+REQUEST_COLUMNS = (*REQUEST_FIELDS, "first_photo_id")
+
+
+def period_page(start, end, bounds: slice, categories=None, states=None) -> list[dict]:
+    """requests_queryset() created in start..end (and of these category ids, in these states),
+    newest first, one page: the rows its values() gives, from SQL compiled once per shape (the
+    list of requests is asked for all day with new values)."""
+    if (categories is not None and not categories) or (states is not None and not states):
+        return []  # as the ORM answers an empty IN (), without asking the database
+    arguments = {"start": start, "end": end}
+    if categories is not None:
+        arguments["categories"] = sorted(set(categories))
+    if states is not None:
+        arguments["states"] = sorted(set(states))
+    rows = _PERIOD_PAGE.rows(router.db_for_read(Case), (bounds.start, bounds.stop), **arguments)
+    return [dict(zip(REQUEST_COLUMNS, row, strict=True)) for row in rows]
 
 
 @functools.cache

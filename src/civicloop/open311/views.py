@@ -241,16 +241,17 @@ def requests(request, fmt):
         cases = list(qs.order_by("-created_at", "-id"))
     else:
         start, end = date_range(params)
-        qs = records.requests_queryset().filter(created_at__gte=start, created_at__lte=end)
         codes = _list(params, "service_code")
-        if codes:
-            qs = qs.filter(category_id__in=records.category_ids(codes))
         statuses = _list(params, "status")
-        if statuses:
-            if not set(statuses) <= {"open", "closed"}:
-                raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
-            qs = qs.filter(state__in=records.states_for(statuses))
-        cases = list(qs.order_by("-created_at", "-id")[page_slice(params, conf.page_size())])
+        if statuses and not set(statuses) <= {"open", "closed"}:
+            raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
+        cases = records.period_page(
+            start,
+            end,
+            page_slice(params, conf.page_size()),
+            categories=records.category_ids(codes) if codes else None,
+            states=records.states_for(statuses) if statuses else None,
+        )
     return render.respond(fmt, "service_requests", records.service_requests(cases))
 
 

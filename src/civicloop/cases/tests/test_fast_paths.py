@@ -180,9 +180,9 @@ def test_a_queue_asked_again_runs_its_compiled_sql_and_follows_every_change(
     """A member of staff's list is compiled once and then only run: it still shows every case
     that has come in since, never another viewer's scope, and nothing once the role is gone."""
     compiled = []
-    compile_sql = queries._compile
+    compile_page = queries._compile_page
     monkeypatch.setattr(
-        queries, "_compile", lambda qs, db: compiled.append(1) or compile_sql(qs, db)
+        queries, "_compile_page", lambda *args: compiled.append(1) or compile_page(*args)
     )
 
     def dispatched_case(department="CG"):

@@ -69,3 +69,42 @@ def test_a_service_code_created_after_it_was_asked_for_is_found(client, services
     make_cases(services["road"], 2)
     assert ids(client, "service_code=DL94") == newest_first
     assert ids(client, "service_code=DL94,DL94,nope") == newest_first
+
+
+def test_a_compiled_page_gives_what_the_queryset_gives(services, report, loop):
+    """period_page runs SQL compiled once per shape with each request's period, categories,
+    states and page: every column as requests_queryset()'s values(), for every combination."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicloop.cases.models import Case
+    from civicloop.open311 import records
+
+    make_cases(services["road"], 4)
+    make_cases(services["cover"], 3)
+    filed = report(expect=200).json()[0]["service_request_id"]
+    loop(filed, "verify", "dispatch", "sign", "reply", "approve")
+    Case.objects.filter(pk=filed).update(created_at=timezone.now() - timedelta(days=3))
+    now = timezone.now()
+    periods = [(now - timedelta(days=90), now), (now - timedelta(days=1), now + timedelta(1))]
+    kinds = [None, [services["road"].pk], [services["road"].pk, services["cover"].pk], []]
+    states = [None, records.states_for(["open"]), records.states_for(["closed", "open"])]
+    for start, end in periods:
+        for categories in kinds:
+            for wanted in states:
+                for bounds in (slice(0, 50), slice(2, 5), slice(50, 100)):
+                    qs = records.requests_queryset().filter(
+                        created_at__gte=start, created_at__lte=end
+                    )
+                    if categories is not None:
+                        qs = qs.filter(category_id__in=categories)
+                    if wanted is not None:
+                        qs = qs.filter(state__in=wanted)
+                    expected = list(qs.order_by("-created_at", "-id")[bounds])
+                    got = records.period_page(start, end, bounds, categories, wanted)
+                    assert got == expected, (start, categories, wanted, bounds)
+    # The filed case is found by its own period, and it is closed.
+    week = records.period_page(now - timedelta(days=7), now - timedelta(days=2), slice(0, 50))
+    assert [row["id"] for row in week] == [filed]
+    assert week[0]["state"] == "closed" and week[0]["created_at"].tzinfo is not None
