@@ -176,6 +176,23 @@ def make_world(args, run: dict):
     return world
 
 
+# Signs per second the pool is sized for: well above any rate seen here (600 at c=64), so that
+# a fast run does not sign its way past the pool's end into ids that are no case.
+SIGNS_PER_SECOND = 1500
+
+
+def sign_pool(args) -> int:
+    """Cases left 待签收 for the case_action runs: one sign per case, for every concurrency of
+    every round, warm-up included, at up to SIGNS_PER_SECOND; never fewer than a twentieth of
+    the cases (at most 60,000) a round."""
+    per_round = max(
+        3000,
+        min(60_000, args.cases // 20),
+        SIGNS_PER_SECOND * (args.duration + args.warmup) * len(args.concurrency_list),
+    )
+    return per_round * args.rounds
+
+
 def generate_cases(world, count: int, run: dict, phase: str, *, pool: int = 0) -> dict:
     """Appends `count` cases with 5–15 events each (the last `pool` of them 待签收 at the
     `department2` account's department), then VACUUM ANALYZE; records the timings."""
@@ -1063,7 +1080,7 @@ def main(argv=None) -> int:
         want_lighthouse = not args.no_lighthouse and (not only or "lighthouse" in only)
         want_load = not only or bool(only & {*FLOORS, *ENDPOINTS})
         if want_load or want_lighthouse:
-            pool = max(3000, min(60_000, args.cases // 20)) * args.rounds
+            pool = sign_pool(args)
             grow = max(args.cases - done.get("cases", 0), pool)
             grown = generate_cases(world, grow, run, "endpoints", pool=pool)
             ctx["pool"] = grown["pool"]

@@ -55,3 +55,25 @@ def test_each_rounds_ratio_pairs_the_endpoint_with_its_floor_of_the_same_round()
         }
     }
     assert bench.round_ratios(run, "case_action") == [round(300 / 900, 3), round(250 / 500, 3)]
+
+
+def test_the_sign_pool_lasts_every_round_at_the_fastest_rate_sized_for():
+    """One sign per case: a short run on few cases used to sign its way past the pool's end
+    (404s counted as errors); the pool now covers every run, warm-up included."""
+    from types import SimpleNamespace
+
+    def args(cases, duration=15, warmup=3, rounds=3, concurrency=(16, 64)):
+        return SimpleNamespace(
+            cases=cases,
+            duration=duration,
+            warmup=warmup,
+            rounds=rounds,
+            concurrency_list=list(concurrency),
+        )
+
+    small = args(20_000, duration=5, rounds=1)
+    assert bench.sign_pool(small) >= bench.SIGNS_PER_SECOND * (5 + 3) * 2
+    assert bench.sign_pool(args(1_000_000)) == 3 * max(1_000_000 // 20, 1500 * (15 + 3) * 2)
+    assert bench.sign_pool(args(1_000_000, rounds=5)) == 5 * bench.sign_pool(
+        args(1_000_000, rounds=1)
+    )
