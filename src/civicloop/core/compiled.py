@@ -13,6 +13,7 @@ its."""
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -59,9 +60,13 @@ class Compiled:
     that is not a parameter). `rows(db, shape, **arguments)` runs it, compiled on the first
     call of each shape and number of values in each list."""
 
+    # Shapes kept, the least recently used dropped first: a shape can come from a client (a
+    # page number), and a process must not keep one compiled query per page ever asked for.
+    KEPT = 256
+
     def __init__(self, build: Callable, fields: dict[str, Field]):
         self.build, self.fields = build, fields
-        self._shapes: dict[tuple, tuple] = {}
+        self._shapes: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
     def rows(self, db: str, shape=None, **arguments) -> list[list]:
@@ -70,11 +75,16 @@ class Compiled:
             shape,
             *((n, len(v) if isinstance(v, list) else None) for n, v in arguments.items()),
         )
-        compiled = self._shapes.get(key)
+        with self._lock:
+            compiled = self._shapes.get(key)
+            if compiled is not None:
+                self._shapes.move_to_end(key)
         if compiled is None:
             compiled = self._compile(db, shape, arguments)
             with self._lock:
                 self._shapes[key] = compiled
+                while len(self._shapes) > self.KEPT:
+                    self._shapes.popitem(last=False)
         sql, params, places, converters = compiled
         connection = connections[db]
         params = list(params)
